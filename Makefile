@@ -1,0 +1,53 @@
+# The two commands the README promises: `make run` and `make test`.
+# Everything either needs is installed from this repository's own files.
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Plain HTTP on this machine: no HTTPS redirect, static files served without collectstatic.
+LOCAL_ENV := DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false
+TEST_ENV := $(LOCAL_ENV) DJANGO_DEBUG=false DJANGO_SECRET_KEY=only-for-tests DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+
+.PHONY: run test install system-deps lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(STAMP) system-deps
+
+# WeasyPrint needs Pango; the browser tests need Debian's chromium (never a downloaded browser).
+system-deps:
+	@bash tools/system_deps.sh
+
+.secret_key:
+	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: install .secret_key
+	$(LOCAL_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
+	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} sh -c '\
+	  $(PY) manage.py migrate --no-input && \
+	  $(PY) manage.py load_reference_data && \
+	  $(PY) manage.py runserver $(HOST):$(PORT)'
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(TEST_ENV) $(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .secret_key

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LegislationConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "legislation"
+    verbose_name = "Legislation records"

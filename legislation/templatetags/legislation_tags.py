@@ -1,0 +1,22 @@
+from django import template
+from django.utils.html import format_html
+
+from .. import statuses
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(status):
+    """A status as symbol and word, never colour alone."""
+    return format_html(
+        '<span class="status {}"><span aria-hidden="true">{}</span> {}</span>',
+        statuses.css_class(status),
+        statuses.symbol(status),
+        statuses.Status(status).label,
+    )
+
+
+@register.simple_tag
+def all_statuses():
+    return list(statuses.Status)

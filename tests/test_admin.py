@@ -1,0 +1,240 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from legislation.models import Assessment, Country, Criterion, TreatyParticipation
+from legislation.statuses import Status
+
+from .factories import cell, make_source, make_user
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+
+def inline_post_data(country, changes, reason="Desk review of the 2024 Penal Code"):
+    """The country page's form as the browser would send it, with `changes` applied by code."""
+    cells = list(
+        Assessment.objects.filter(country=country).order_by(
+            "criterion__framework__display_order", "criterion__display_order"
+        )
+    )
+    prefix = "assessments"
+    data = {
+        f"{prefix}-TOTAL_FORMS": len(cells),
+        f"{prefix}-INITIAL_FORMS": len(cells),
+        f"{prefix}-MIN_NUM_FORMS": 0,
+        f"{prefix}-MAX_NUM_FORMS": 0,
+        "change_reason": reason,
+    }
+    for i, assessment in enumerate(cells):
+        values = {
+            "id": assessment.pk,
+            "country": country.pk,
+            "status": assessment.status,
+            "as_of": assessment.as_of.isoformat() if assessment.as_of else "",
+            "as_of_precision": assessment.as_of_precision,
+            "evidence_grade": assessment.evidence_grade,
+            "source": assessment.source_id or "",
+            "note": assessment.note,
+        }
+        values.update(changes.get(assessment.criterion.code, {}))
+        data.update({f"{prefix}-{i}-{k}": v for k, v in values.items()})
+    return data
+
+
+@pytest.fixture
+def editor():
+    return make_user("eddie", groups=["Editors"])
+
+
+@pytest.fixture
+def viewer():
+    return make_user("vera", groups=["Viewers"])
+
+
+def test_anonymous_users_reach_no_admin_page(client):
+    for url in [
+        reverse("admin:index"),
+        reverse("admin:legislation_assessment_changelist"),
+        reverse("admin:legislation_country_change", args=[Country.objects.get(iso2="SG").pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, editor):
+    singapore = Country.objects.get(iso2="SG")
+    source = make_source(title="Singapore Penal Code, desk review")
+    client.force_login(editor)
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    for code in ["ICMEC.1", "ICMEC.5", "L18.1.a", "L20.1.f", "L24.2"]:
+        assert code in page.text
+
+    response = client.post(
+        url,
+        inline_post_data(
+            singapore,
+            {
+                "ICMEC.4": {
+                    "status": Status.MET,
+                    "source": source.pk,
+                    "as_of": "2024-05-01",
+                    "evidence_grade": "B",
+                    "note": "s 377BK",
+                }
+            },
+        ),
+    )
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    changed = cell(singapore, "ICMEC.4")
+    assert changed.status == Status.MET
+    assert changed.reviewed_by == editor
+    latest = changed.history.first()
+    assert latest.history_user == editor
+    assert latest.history_change_reason == "Desk review of the 2024 Penal Code"
+    delta = latest.diff_against(latest.prev_record)
+    status_change = next(c for c in delta.changes if c.field == "status")
+    assert (status_change.old, status_change.new) == (Status.NOT_ASSESSED, Status.MET)
+    # Cells the editor did not touch get no history entry.
+    assert cell(singapore, "ICMEC.5").history.count() == 1
+
+
+def test_a_save_without_a_reason_is_refused(client, editor):
+    singapore = Country.objects.get(iso2="SG")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:legislation_country_change", args=[singapore.pk]),
+        inline_post_data(singapore, {"ICMEC.4": {"status": Status.PARTIAL}}, reason=""),
+    )
+    assert response.status_code == 200
+    assert "This field is required" in response.text
+    assert cell(singapore, "ICMEC.4").status == Status.NOT_ASSESSED
+
+
+def test_reserved_without_a_reservation_clause_is_refused_naming_the_criterion(client, editor):
+    france = Country.objects.get(iso2="FR")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:legislation_country_change", args=[france.pk]),
+        inline_post_data(
+            france,
+            {
+                "L19.1.c": {
+                    "status": Status.RESERVED,
+                    "source": make_source().pk,
+                    "as_of": "2024-01-01",
+                }
+            },
+        ),
+    )
+    assert response.status_code == 200
+    assert "not possible for L19.1.c" in response.text
+    assert cell(france, "L19.1.c").status == Status.NOT_ASSESSED
+
+
+def test_history_shows_the_change_and_revert_restores_the_old_value(client, editor):
+    peru = Country.objects.get(iso2="PE")
+    assessment = cell(peru, "ICMEC.2")
+    client.force_login(editor)
+    change_url = reverse("admin:legislation_assessment_change", args=[assessment.pk])
+    form = {
+        "status": Status.MET,
+        "as_of": "2024-03-01",
+        "as_of_precision": "day",
+        "evidence_grade": "B",
+        "source": assessment.source_id,
+        "note": "Law 30096 defines the material",
+        "change_reason": "New law read",
+    }
+    assert client.post(change_url, form).status_code == 302
+
+    history_page = client.get(reverse("admin:legislation_assessment_history", args=[assessment.pk]))
+    assert "New law read" in history_page.text
+    assert "eddie" in history_page.text
+    assert "not_met" in history_page.text and "met" in history_page.text
+
+    original = assessment.history.earliest()
+    seeded = assessment.history.filter(status=Status.NOT_MET).latest()
+    revert_url = reverse(
+        "admin:legislation_assessment_simple_history", args=[assessment.pk, seeded.history_id]
+    )
+    assert client.get(revert_url).status_code == 200
+    response = client.post(
+        revert_url,
+        {
+            "status": seeded.status,
+            "as_of": seeded.as_of.isoformat(),
+            "as_of_precision": seeded.as_of_precision,
+            "evidence_grade": seeded.evidence_grade,
+            "source": seeded.source_id,
+            "note": seeded.note,
+            "change_reason": "Revert: law 30096 not yet in force",
+        },
+    )
+    assert response.status_code == 302
+    assessment.refresh_from_db()
+    assert assessment.status == Status.NOT_MET
+    assert assessment.history.first().history_change_reason.startswith("Revert")
+    assert original.status == Status.NOT_ASSESSED
+
+
+def test_a_viewer_can_look_but_change_nothing(client, viewer):
+    singapore = Country.objects.get(iso2="SG")
+    client.force_login(viewer)
+    assert client.get(reverse("admin:legislation_assessment_changelist")).status_code == 200
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    assert client.get(url).status_code == 200
+    response = client.post(url, inline_post_data(singapore, {"ICMEC.4": {"status": "met"}}))
+    assert response.status_code == 403
+    assessment = cell(singapore, "ICMEC.2")
+    response = client.post(
+        reverse("admin:legislation_assessment_change", args=[assessment.pk]),
+        {"status": Status.MET, "source": assessment.source_id, "change_reason": "x"},
+    )
+    assert response.status_code == 403
+    assert cell(singapore, "ICMEC.2").status == Status.NOT_MET
+
+
+def test_an_editor_cannot_edit_the_reference_criteria(client, editor):
+    client.force_login(editor)
+    url = reverse("admin:legislation_criterion_change", args=[Criterion.objects.first().pk])
+    assert client.post(url, {"title": "changed"}).status_code == 403
+
+
+def shrink_to(number_of_countries):
+    """Drop all but the first N countries (rolled back with the test)."""
+    keep = Country.objects.order_by("name").values_list("pk", flat=True)[:number_of_countries]
+    gone = Country.objects.exclude(pk__in=list(keep))
+    Assessment.objects.filter(country__in=gone).delete()
+    TreatyParticipation.objects.filter(country__in=gone).delete()
+    gone.delete()
+
+
+@pytest.mark.parametrize(
+    "url_name,query",
+    [
+        ("admin:legislation_country_changelist", ""),
+        ("admin:legislation_country_changelist", "?group=global-south"),
+        ("admin:legislation_assessment_changelist", "?status=not_assessed"),
+        ("admin:legislation_assessment_changelist", "?group=eu&q=ICMEC"),
+        ("admin:legislation_treatyparticipation_changelist", ""),
+    ],
+)
+def test_admin_lists_keep_a_constant_query_count(client, editor, url_name, query):
+    client.force_login(editor)
+    url = reverse(url_name) + query
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    with_all = queries()
+    assert Country.objects.count() == 196
+    shrink_to(10)
+    assert queries() == with_all

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the app and its tests need, only when they are missing.
+# Pango: WeasyPrint renders the PDF briefings. chromium: browser tests (Playwright drives it
+# through executablePath; no browser is ever downloaded). poppler-utils: PDF pages to PNG.
+set -euo pipefail
+need=()
+ldconfig -p | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+ldconfig -p | grep -q 'libharfbuzz-subset' || need+=(libharfbuzz-subset0)
+command -v chromium >/dev/null || need+=(chromium)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing system packages: ${need[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
