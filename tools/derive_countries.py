@@ -329,10 +329,12 @@ def main() -> int:
     for c in countries:
         by_status[c["un_status"]] = by_status.get(c["un_status"], 0) + 1
     print(
-        f"source: {PACKAGE_TSV} (country_converter {getattr(country_converter, '__version__', '?')})"
+        f"source: {PACKAGE_TSV} "
+        f"(country_converter {getattr(country_converter, '__version__', '?')})"
     )
     print(
-        f"countries: {len(countries)} ({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))})"
+        f"countries: {len(countries)} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))})"
     )
     for region in M49_REGIONS:
         subs = sorted({c["subregion"] for c in countries if c["region"] == region})
