@@ -1,0 +1,124 @@
+"""The countries × criteria matrix, built from one query and reshaped here in plain Python.
+
+Pages, exports and reports take their cells from `build_matrix`, so their query count stays
+constant however many countries they show, and the roll-up and sufficiency rules are defined
+once, in this module.
+"""
+
+from dataclasses import dataclass, field
+
+from .models import Assessment, Criterion, Framework
+from .statuses import ASSESSED, Status
+
+ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five criteria
+
+
+# Shown on every page with article columns, so readers know what an article's status means.
+ROLLUP_RULE = (
+    "Every sub-paragraph met → met.",
+    "No sub-paragraph assessed → not assessed.",
+    "Only met and reserved sub-paragraphs → reserved (met except where a permitted "
+    "reservation applies).",
+    "Otherwise any met or partial sub-paragraph → partial. A sub-paragraph not yet assessed "
+    "keeps an article from reading met.",
+    "Otherwise at least one not met → not met.",
+    "Otherwise (only reserved and not assessed) → reserved.",
+)
+
+
+def rollup(statuses):
+    """The status of a Lanzarote article from the statuses of its sub-paragraphs (ROLLUP_RULE)."""
+    present = {Status(s) for s in statuses}
+    if not present or present == {Status.NOT_ASSESSED}:
+        return Status.NOT_ASSESSED
+    if present == {Status.MET}:
+        return Status.MET
+    if present <= {Status.MET, Status.RESERVED}:
+        return Status.RESERVED
+    if present & {Status.MET, Status.PARTIAL}:
+        return Status.PARTIAL
+    if Status.NOT_MET in present:
+        return Status.NOT_MET
+    return Status.RESERVED
+
+
+def sufficiency(met, assessed, total):
+    """ICMEC's "sufficient" flag: True, False, or None while the unassessed cells could tip it."""
+    if met >= ICMEC_SUFFICIENT_AT:
+        return True
+    if met + (total - assessed) < ICMEC_SUFFICIENT_AT:
+        return False
+    return None
+
+
+@dataclass
+class CountryRow:
+    country: object
+    cells: dict = field(default_factory=dict)  # criterion code → Assessment
+    articles: dict = field(default_factory=dict)  # article code → rolled-up Status
+
+    def status(self, code):
+        if code in self.articles:
+            return self.articles[code]
+        cell = self.cells.get(code)
+        return Status(cell.status) if cell else Status.NOT_ASSESSED
+
+    @property
+    def met(self):
+        return sum(1 for c in self.cells.values() if c.status == Status.MET)
+
+    @property
+    def assessed(self):
+        return sum(1 for c in self.cells.values() if c.status in ASSESSED)
+
+    @property
+    def total(self):
+        return len(self.cells)
+
+    @property
+    def fully_assessed(self):
+        return self.assessed == self.total
+
+    @property
+    def sufficient(self):
+        return sufficiency(self.met, self.assessed, self.total)
+
+
+@dataclass
+class Matrix:
+    framework: Framework
+    leaves: list  # leaf criteria in display order
+    articles: list  # article nodes (Lanzarote), in display order
+    rows: list  # CountryRow, in the order of the countries given
+
+    def by_iso2(self):
+        return {row.country.iso2: row for row in self.rows}
+
+
+def build_matrix(countries, framework_code, *, with_provisions=True):
+    """All leaf cells of one framework for the given countries: a fixed number of queries."""
+    framework = Framework.objects.get(code=framework_code)
+    criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
+    leaves = [c for c in criteria if c.is_leaf]
+    articles = [c for c in criteria if not c.is_leaf]
+    countries = list(countries)
+    rows = {country.pk: CountryRow(country) for country in countries}
+
+    cells = Assessment.objects.filter(
+        country__in=[c.pk for c in countries], criterion__framework=framework
+    ).select_related("source", "criterion", "reviewed_by")
+    if with_provisions:
+        cells = cells.prefetch_related("provisions__instrument")
+    for cell in cells:
+        rows[cell.country_id].cells[cell.criterion.code] = cell
+
+    children = {}
+    for leaf in leaves:
+        if leaf.parent_id:
+            children.setdefault(leaf.parent_id, []).append(leaf.code)
+    for row in rows.values():
+        for article in articles:
+            row.articles[article.code] = rollup(
+                row.status(code) for code in children.get(article.pk, [])
+            )
+    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
