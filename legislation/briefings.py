@@ -341,6 +341,7 @@ def csv_bytes(headers, rows):
 
 def xlsx_bytes(headers, rows, title):
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     sheet = workbook.active
@@ -349,7 +350,7 @@ def xlsx_bytes(headers, rows, title):
     for row in rows:
         sheet.append([spreadsheet_safe(v) for v in row])
     for cell in sheet[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
