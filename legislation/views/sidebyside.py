@@ -102,7 +102,10 @@ def compare(request):
     if not request.GET:
         return render(request, "legislation/sidebyside.html", ctx)
     if not form.is_valid():
-        return render(request, "legislation/sidebyside.html", ctx, status=400)
+        # One country is where "Compare with…" on a profile starts: the form, pre-filled,
+        # asks for more. Everything else is a bad request.
+        starting = form.has_error("c", "too_few") and len(form.errors) == 1
+        return render(request, "legislation/sidebyside.html", ctx, status=200 if starting else 400)
     countries = form.cleaned_data["c"]
     rows = comparison_rows(countries)
     shown = [r for r in rows if r.differs] if form.cleaned_data["diff"] else rows
