@@ -179,3 +179,26 @@ def test_a_list_of_2_and_a_list_of_40_countries_run_the_same_number_of_queries(c
         response = client.get(URL, {"country": codes[:40]})
     assert len(iso_codes(response)) == 40
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/countries/?q=%00",
+        "/countries/?q=%25_",
+        "/countries/?region=%00&group=%00",
+        "/countries/%00/",
+        "/countries/p%00/gaps/",
+        "/countries/%3Cb%3E/gaps.pdf",
+        "/countries/ph/gaps.docx?x=%00",
+        "/compare/countries/?c=%00&c=gb",
+        "/compare/countries/?c=ph&c=gb&diff=%00&export=%00",
+        "/compare/countries/?c[]=ph",
+        "/reports/gaps/?country=%00",
+        "/reports/gaps/?region=Europe&framework=%00",
+        "/reports/gaps/?region=%E2%80%AE&group=coe",
+        "/reports/gaps/?country=ph&country=PH",
+    ],
+)
+def test_it_never_answers_a_malformed_parameter_with_a_500(client, url):
+    assert client.get(url).status_code in (200, 301, 400, 404)

@@ -12,6 +12,9 @@ from ..models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
 from ..statuses import Status
 
 ISO2_RE = re.compile(r"^[A-Za-z]{2}$")
+# Only plain words are used to look for suggestions; anything else (NUL bytes, which
+# PostgreSQL refuses, or markup) just gets the search form.
+SUGGESTIBLE_RE = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,49}$")
 MAX_SUGGESTIONS = 8
 
 
@@ -19,7 +22,7 @@ def country_not_found(request, code):
     """The site's 404 page, with a country search and any countries the code might have meant."""
     code = code[:50]
     suggestions = []
-    if code.strip():
+    if SUGGESTIBLE_RE.match(code):
         suggestions = list(
             Country.objects.filter(
                 Q(iso3__iexact=code) | Q(name__icontains=code) | Q(iso2__iexact=code[:2])
