@@ -64,7 +64,7 @@ def briefing(client):
     }
 
 
-def test_the_pdf_is_a_download_named_with_the_iso_code_and_date(briefing):
+def test_it_downloads_the_pdf_named_with_the_iso_code_and_date(briefing):
     response = briefing["pdf"]
     assert response["Content-Type"] == "application/pdf"
     assert re.fullmatch(
@@ -74,13 +74,13 @@ def test_the_pdf_is_a_download_named_with_the_iso_code_and_date(briefing):
     assert response.content.startswith(b"%PDF-")
 
 
-def test_the_pdf_contains_every_gap_section_and_every_section_heading(briefing):
+def test_it_puts_every_gap_section_and_section_heading_in_the_pdf(briefing):
     text = pdf_text(briefing["pdf"].content)
     for heading in GAP_HEADINGS + [RESERVED_HEADING] + SECTIONS:
         assert heading in text, heading
 
 
-def test_the_pdf_has_the_gap_sections_in_the_same_order_as_the_page(briefing):
+def test_it_keeps_the_gap_sections_in_the_same_order_in_the_pdf_and_the_page(briefing):
     text = pdf_text(briefing["pdf"].content)
     html = briefing["html"].content.decode()
     positions_pdf = [text.index(h, text.index("Each criterion assessed")) for h in GAP_HEADINGS]
@@ -88,19 +88,19 @@ def test_the_pdf_has_the_gap_sections_in_the_same_order_as_the_page(briefing):
     assert positions_pdf == sorted(positions_pdf) and positions_html == sorted(positions_html)
 
 
-def test_the_pdf_shows_the_as_of_date_and_the_sources(briefing):
+def test_it_shows_the_as_of_date_and_the_sources_in_the_pdf(briefing):
     text = pdf_text(briefing["pdf"].content)
     assert "Data as of 31 January 2024 to 1 March 2024" in text
     assert "Desk review of the Philippine Anti-OSAEC Act" in text
     assert "Sources for the peer examples" in text
 
 
-def test_the_pdf_names_the_peers_and_their_provisions(briefing):
+def test_it_names_the_peers_and_their_provisions_in_the_pdf(briefing):
     text = pdf_text(briefing["pdf"].content)
     assert "Thailand" in text and "s. 1(17) Criminal Code" in text
 
 
-def test_the_pdf_shows_hostile_note_text_as_plain_text(briefing):
+def test_it_shows_hostile_note_text_as_plain_text_in_the_pdf(briefing):
     text = pdf_text(briefing["pdf"].content)
     assert '<script>alert("x")</script>' in text
     assert '=HYPERLINK("http://evil.example","y")' in text
@@ -114,7 +114,7 @@ def test_the_pdf_shows_hostile_note_text_as_plain_text(briefing):
     assert not [u for u in uris if u and "evil.example" in u]
 
 
-def test_the_pdf_renders_to_png_for_a_look(briefing):
+def test_it_renders_the_pdf_to_png_for_a_look(briefing):
     pdftoppm = shutil.which("pdftoppm")
     if not pdftoppm:
         pytest.fail("pdftoppm is missing: run tools/system_deps.sh")
@@ -140,7 +140,7 @@ def test_the_pdf_renders_to_png_for_a_look(briefing):
     assert pages and all(p.stat().st_size > 10_000 for p in pages)
 
 
-def test_the_word_file_is_a_download_named_with_the_iso_code_and_date(briefing):
+def test_it_downloads_the_word_file_named_with_the_iso_code_and_date(briefing):
     response = briefing["docx"]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert re.fullmatch(
@@ -149,7 +149,7 @@ def test_the_word_file_is_a_download_named_with_the_iso_code_and_date(briefing):
     )
 
 
-def test_the_word_file_has_real_headings_for_every_gap_and_section(briefing):
+def test_it_gives_the_word_file_real_headings_for_every_gap_and_section(briefing):
     document = docx_document(briefing["docx"].content)
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     for heading in GAP_HEADINGS + [RESERVED_HEADING]:
@@ -158,7 +158,7 @@ def test_the_word_file_has_real_headings_for_every_gap_and_section(briefing):
         assert section in headings, section
 
 
-def test_the_word_file_has_tables_with_header_rows(briefing):
+def test_it_gives_the_word_file_tables_with_header_rows(briefing):
     document = docx_document(briefing["docx"].content)
     summary = document.tables[0]
     assert summary.rows[0].cells[0].text == "Framework"
@@ -167,14 +167,14 @@ def test_the_word_file_has_tables_with_header_rows(briefing):
     assert "Thailand" in [row.cells[0].text for row in peers[0].rows]
 
 
-def test_the_word_file_shows_the_as_of_date_and_the_sources(briefing):
+def test_it_shows_the_as_of_date_and_the_sources_in_the_word_file(briefing):
     text = docx_text(docx_document(briefing["docx"].content))
     assert "Data as of: 31 January 2024 to 1 March 2024" in text
     assert "Desk review of the Philippine Anti-OSAEC Act" in text
     assert "Permalink: http://testserver/countries/ph/gaps/" in text
 
 
-def test_the_word_file_keeps_hostile_note_text_as_plain_text(briefing):
+def test_it_keeps_hostile_note_text_as_plain_text_in_the_word_file(briefing):
     document = docx_document(briefing["docx"].content)
     assert HOSTILE_NOTE in docx_text(document)
     # No field codes or hyperlinks were created from it.
@@ -182,13 +182,13 @@ def test_the_word_file_keeps_hostile_note_text_as_plain_text(briefing):
     assert "instrText" not in xml and "w:hyperlink" not in xml
 
 
-def test_the_page_shows_hostile_note_text_escaped(briefing):
+def test_it_escapes_hostile_note_text_on_the_gap_report_page(briefing):
     html = briefing["html"].content.decode()
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
 
 
-def test_the_page_pdf_and_word_file_have_the_same_gap_sections(briefing):
+def test_it_gives_the_page_pdf_and_word_file_the_same_gap_sections(briefing):
     html = briefing["html"].content.decode()
     text_pdf = pdf_text(briefing["pdf"].content)
     text_docx = docx_text(docx_document(briefing["docx"].content))
@@ -196,12 +196,12 @@ def test_the_page_pdf_and_word_file_have_the_same_gap_sections(briefing):
         assert heading in html and heading in text_pdf and heading in text_docx
 
 
-def test_an_unknown_country_has_no_briefing(client):
+def test_it_answers_a_briefing_for_an_unknown_country_with_a_404(client):
     assert client.get("/countries/zz/gaps.pdf").status_code == 404
     assert client.get("/countries/zz/gaps.docx").status_code == 404
 
 
-def test_a_seed_country_briefing_states_its_gap_and_source(client):
+def test_it_states_a_seed_country_gap_and_source_in_its_briefing(client):
     text = pdf_text(client.get("/countries/sg/gaps.pdf").content)
     assert "ICMEC.2 Definition of CSAM" in text
     assert "Global Threat Assessment 2019" in text
@@ -211,14 +211,14 @@ def test_a_seed_country_briefing_states_its_gap_and_source(client):
 # --- the fetcher --------------------------------------------------------------------------------
 
 
-def test_the_pdf_fetcher_refuses_the_network():
+def test_it_refuses_the_network_in_the_pdf_fetcher():
     fetcher = local_only_fetcher()
     for url in ["https://example.org/x.png", "http://127.0.0.1/", "file:///etc/passwd"]:
         with pytest.raises(ValueError):
             fetcher(url)
 
 
-def test_the_pdf_fetcher_serves_our_own_stylesheets_and_data_uris():
+def test_it_serves_our_own_stylesheets_and_data_uris_in_the_pdf_fetcher():
     fetcher = local_only_fetcher()
     css = fetcher(PDF_BASE_URL + "static/legislation/print.css")
     assert b"@page" in css.read()
@@ -238,5 +238,5 @@ def test_the_pdf_fetcher_serves_our_own_stylesheets_and_data_uris():
         (3, 3),
     ],
 )
-def test_spreadsheet_cells_never_start_a_formula(value, expected):
+def test_it_never_lets_a_spreadsheet_cell_start_a_formula(value, expected):
     assert spreadsheet_safe(value) == expected

@@ -7,7 +7,7 @@ from .test_gaps import philippines_with_gaps
 pytestmark = pytest.mark.browser
 
 
-def test_a_seed_country_profile_shows_its_not_met_definition_with_its_source(page, screenshot):
+def test_it_shows_a_seed_country_profile_with_its_not_met_definition_and_source(page, screenshot):
     page.goto("/countries/sg/")
     assert page.get_by_role("heading", level=1).inner_text() == "Singapore"
     row = page.locator("table.criteria tr", has=page.locator("th", has_text="ICMEC.2"))
@@ -17,7 +17,7 @@ def test_a_seed_country_profile_shows_its_not_met_definition_with_its_source(pag
     screenshot("country-profile-sg")
 
 
-def test_the_gap_report_lists_each_gap_and_its_peers(page, screenshot):
+def test_it_lists_each_gap_and_its_peers_in_the_gap_report(page, screenshot):
     philippines_with_gaps()
     page.goto("/countries/ph/gaps/")
     gap_headings = page.locator("section.gap h3").all_inner_texts()
@@ -31,7 +31,7 @@ def test_the_gap_report_lists_each_gap_and_its_peers(page, screenshot):
     screenshot("gap-report-ph")
 
 
-def test_the_gap_report_prints_without_the_site_menus(page, screenshot):
+def test_it_prints_the_gap_report_without_the_site_menus(page, screenshot):
     philippines_with_gaps()
     page.goto("/countries/ph/gaps/")
     page.emulate_media(media="print")
@@ -41,7 +41,7 @@ def test_the_gap_report_prints_without_the_site_menus(page, screenshot):
     screenshot("gap-report-ph-print")
 
 
-def test_the_briefing_downloads_carry_the_iso_code_and_date(page):
+def test_it_downloads_briefings_named_with_the_iso_code_and_date(page):
     page.goto("/countries/sg/gaps/")
     with page.expect_download() as pdf:
         page.get_by_role("link", name="PDF").click()
@@ -52,7 +52,7 @@ def test_the_briefing_downloads_carry_the_iso_code_and_date(page):
     assert word.value.suggested_filename.endswith(".docx")
 
 
-def test_side_by_side_is_chosen_with_the_form_and_toggles_differences(page, screenshot):
+def test_it_compares_countries_chosen_with_the_form_and_toggles_differences(page, screenshot):
     philippines_with_gaps()
     page.goto("/compare/countries/")
     page.get_by_label("Countries (two to five)").select_option(["ph", "th"])
@@ -65,12 +65,12 @@ def test_side_by_side_is_chosen_with_the_form_and_toggles_differences(page, scre
     screenshot("side-by-side-ph-th")
 
 
-def test_side_by_side_with_six_countries_explains_the_limit(page):
+def test_it_explains_the_limit_when_six_countries_are_compared(page):
     page.goto("/compare/countries/?c=ph&c=th&c=gb&c=fr&c=de&c=us")
     assert "Choose at most 5 countries" in page.locator("form").inner_text()
 
 
-def test_the_regional_report_by_sub_region_with_a_csv_download(page, screenshot):
+def test_it_reports_on_a_sub_region_with_a_csv_download(page, screenshot):
     philippines_with_gaps()
     page.goto("/reports/gaps/")
     page.get_by_label("Region or sub-region").select_option("South-eastern Asia")
@@ -84,7 +84,7 @@ def test_the_regional_report_by_sub_region_with_a_csv_download(page, screenshot)
     screenshot("regional-report-sea")
 
 
-def test_an_unknown_country_code_offers_a_search(page, screenshot):
+def test_it_offers_a_search_for_an_unknown_country_code(page, screenshot):
     response = page.goto("/countries/zz/")
     assert response.status == 404
     page.get_by_label("Find a country by name or ISO code").fill("philipp")

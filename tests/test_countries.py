@@ -38,20 +38,20 @@ def test_it_filters_by_region_and_group(client):
     assert "26 of 196 countries match" in response.content.decode()
 
 
-def test_an_unknown_group_is_a_form_error_not_a_500(client):
+def test_it_answers_an_unknown_group_with_a_form_error_not_a_500(client):
     response = client.get("/countries/", {"group": "<b>nope</b>"})
     assert response.status_code == 400
     assert b"Select a valid choice" in response.content
     assert b"<b>nope</b>" not in response.content
 
 
-def test_the_list_shows_icmec_counts_with_coverage(client):
+def test_it_shows_icmec_counts_with_coverage_in_the_list(client):
     philippines_with_gaps()
     body = client.get("/countries/", {"q": "philippines"}).content.decode()
     assert "1 of 5 <small>(assessed: 3 of 5)</small>" in body
 
 
-def test_the_list_runs_the_same_number_of_queries_for_20_and_196_countries(client):
+def test_it_lists_fewer_than_20_and_196_countries_with_the_same_number_of_queries(client):
     with CaptureQueriesContext(connection) as few:
         response = client.get("/countries/", {"region": "Oceania"})
     assert len(response.context["rows"]) < 20
@@ -63,26 +63,26 @@ def test_the_list_runs_the_same_number_of_queries_for_20_and_196_countries(clien
 # --- profile ----------------------------------------------------------------------------------
 
 
-def test_the_profile_shows_groups_and_lanzarote_participation(client):
+def test_it_shows_groups_and_lanzarote_participation_on_the_profile(client):
     body = client.get("/countries/fr/").content.decode()
     assert "Council of Europe members" in body and "EU members" in body
     assert "Party (ratified)" in body
 
 
-def test_the_profile_says_not_a_party_for_a_non_party(client):
+def test_it_says_not_a_party_on_a_non_party_profile(client):
     body = client.get("/countries/ph/").content.decode()
     assert "not a Party" in body
     assert "Global South" in body
 
 
-def test_the_profile_flags_secondary_treaty_dates_and_points_to_the_treaty_office(client):
+def test_it_flags_secondary_treaty_dates_on_the_profile_with_the_treaty_office_chart(client):
     body = client.get("/countries/al/").content.decode()  # Albania: secondary dates only
     assert "date unknown" in body
     assert "secondary sources only" in body
     assert "treatynum=201" in body
 
 
-def test_a_seed_country_shows_its_not_met_definition_with_its_source(client):
+def test_it_shows_a_seed_country_not_met_definition_with_its_source(client):
     body = client.get("/countries/sg/").content.decode()
     row = body[body.index("ICMEC.2</a>") :]
     row = row[: row.index("</tr>")]
@@ -91,7 +91,7 @@ def test_a_seed_country_shows_its_not_met_definition_with_its_source(client):
     assert "2018" in row
 
 
-def test_the_profile_lists_cited_provisions_with_instrument_year_and_link(client):
+def test_it_lists_cited_provisions_with_instrument_year_and_link(client):
     ph = Country.objects.get(iso2="PH")
     act = make_instrument(
         ph, title="Cybercrime Prevention Act", year=2012, url="https://example.org/ra10175"
@@ -105,7 +105,7 @@ def test_the_profile_lists_cited_provisions_with_instrument_year_and_link(client
     )
 
 
-def test_the_profile_escapes_user_text(client):
+def test_it_escapes_user_text_on_the_profile(client):
     philippines_with_gaps()
     body = client.get("/countries/ph/").content.decode()
     assert "<script>" not in body
@@ -113,7 +113,7 @@ def test_the_profile_escapes_user_text(client):
     assert "=HYPERLINK(" in body
 
 
-def test_the_profile_has_a_public_change_log(client):
+def test_it_shows_a_public_change_log_on_the_profile(client):
     fr = Country.objects.get(iso2="FR")
     assess(fr, "L23", Status.PARTIAL, reason="Desk review of the Penal Code")
     response = client.get("/countries/fr/")
@@ -122,12 +122,12 @@ def test_the_profile_has_a_public_change_log(client):
     assert "Desk review of the Penal Code" in response.content.decode()
 
 
-def test_an_upper_case_code_redirects_to_the_lower_case_address(client):
+def test_it_redirects_an_upper_case_code_to_the_lower_case_address(client):
     response = client.get("/countries/PH/")
     assert response.status_code == 301 and response["Location"] == "/countries/ph/"
 
 
-def test_an_unknown_code_gives_a_404_page_with_a_country_search(client):
+def test_it_answers_an_unknown_code_with_a_404_page_and_a_country_search(client):
     response = client.get("/countries/zz/")
     assert response.status_code == 404
     body = response.content.decode()
@@ -135,25 +135,25 @@ def test_an_unknown_code_gives_a_404_page_with_a_country_search(client):
     assert "No country has the code" in body
 
 
-def test_a_three_letter_code_suggests_the_country_it_means(client):
+def test_it_suggests_the_country_a_three_letter_code_means(client):
     response = client.get("/countries/phl/")
     assert response.status_code == 404
     assert [c.iso2 for c in response.context["suggestions"]] == ["PH"]
 
 
-def test_a_hostile_code_is_escaped_on_the_404_page(client):
+def test_it_escapes_a_hostile_code_on_the_404_page(client):
     response = client.get("/countries/%3Cscript%3E/")
     assert response.status_code == 404
     assert b"<script>" not in response.content
 
 
-def test_any_404_uses_the_site_page_with_a_country_search(client):
+def test_it_uses_the_site_404_page_with_a_country_search_for_any_404(client):
     response = client.get("/no/such/page/")
     assert response.status_code == 404
     assert b'name="q"' in response.content and b"Page not found" in response.content
 
 
-def test_the_profile_runs_a_fixed_number_of_queries_however_long_its_history(client):
+def test_it_builds_the_profile_in_a_fixed_number_of_queries_however_long_its_history(client):
     ph = philippines_with_gaps()
     # Provisions cited in both frameworks from the start: a prefetch with nothing to fetch
     # skips its second query, which would make the small case look cheaper.
@@ -170,12 +170,12 @@ def test_the_profile_runs_a_fixed_number_of_queries_however_long_its_history(cli
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_a_synthetic_country_without_groups_has_a_profile(client):
+def test_it_shows_a_profile_for_a_country_without_groups(client):
     country = make_country()
     assert client.get(f"/countries/{country.code}/").status_code == 200
 
 
-def test_meets_helper_is_not_a_gap_for_the_peer(client):
+def test_it_shows_a_peer_met_cell_with_its_provision_on_the_peer_profile(client):
     # A peer that meets a criterion shows it as met on its own profile, with its provision.
     meets("TH", "ICMEC.2", reference="s. 1(17)")
     body = client.get("/countries/th/").content.decode()

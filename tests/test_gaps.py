@@ -132,7 +132,7 @@ def test_it_keeps_the_nearest_peers_and_counts_the_rest():
     assert grooming.more_peers == 2
 
 
-def test_peers_never_include_countries_whose_cell_is_only_partial_or_not_assessed():
+def test_it_never_counts_a_partial_or_unassessed_cell_as_a_peer():
     ph = philippines_with_gaps()
     assess(country("VN"), "ICMEC.2", Status.PARTIAL)
     definition = build_gap_report(ph).gaps[0]
@@ -145,17 +145,17 @@ def test_it_gathers_the_sources_of_the_country_and_of_the_peer_examples_separate
     assert len(report.peer_sources) == 4
 
 
-def test_the_stamp_gives_the_range_of_as_of_dates():
+def test_it_stamps_the_range_of_as_of_dates():
     report = build_gap_report(philippines_with_gaps())
     assert report.as_of_stamp.startswith("31 January 2024 to 1 March 2024")
 
 
-def test_a_year_only_source_reads_as_a_year():
+def test_it_reads_a_year_only_date_as_a_year():
     assert format_as_of(datetime.date(2018, 12, 31), Assessment.AsOfPrecision.YEAR) == "2018"
     assert format_as_of(None) == "date unknown"
 
 
-def test_a_seed_country_reports_its_definition_gap_with_the_published_source():
+def test_it_reports_a_seed_country_definition_gap_with_the_published_source():
     report = build_gap_report(country("SG"))
     (gap,) = report.gaps
     assert gap.criterion.code == "ICMEC.2" and gap.status == Status.NOT_MET
@@ -163,12 +163,12 @@ def test_a_seed_country_reports_its_definition_gap_with_the_published_source():
     assert gap.line.as_of == "2018"
 
 
-def test_the_file_name_carries_the_iso_code_and_the_date():
+def test_it_names_files_with_the_iso_code_and_the_date():
     report = build_gap_report(country("SG"), now=datetime.datetime(2025, 5, 6, tzinfo=datetime.UTC))
     assert report.filename_stem == "gap-report-sg-2025-05-06"
 
 
-def test_the_gap_report_runs_a_fixed_number_of_queries_however_many_peers(
+def test_it_builds_the_gap_report_in_a_fixed_number_of_queries_however_many_peers(
     django_assert_max_num_queries,
 ):
     ph = philippines_with_gaps()
@@ -185,11 +185,11 @@ def test_the_gap_report_runs_a_fixed_number_of_queries_however_many_peers(
 # --- change log -------------------------------------------------------------------------------
 
 
-def test_the_change_log_ignores_the_blank_grid_the_loader_created():
+def test_it_ignores_the_blank_grid_the_loader_created_in_the_change_log():
     assert change_log(country("FR")) == []
 
 
-def test_the_change_log_gives_old_and_new_status_and_the_reason():
+def test_it_logs_old_and_new_status_and_the_reason():
     fr = country("FR")
     assess(fr, "L23", Status.PARTIAL, reason="Desk review 2024")
     assess(fr, "L23", Status.MET, reason="Amendment in force")
@@ -207,7 +207,7 @@ def test_the_change_log_gives_old_and_new_status_and_the_reason():
     assert newest.criterion.code == "L23"
 
 
-def test_the_change_log_names_other_fields_that_changed_with_the_status_unchanged():
+def test_it_logs_other_fields_that_changed_with_the_status_unchanged():
     fr = country("FR")
     source = make_source()
     assess(fr, "L23", Status.PARTIAL, source=source, note="first")
@@ -217,7 +217,7 @@ def test_the_change_log_names_other_fields_that_changed_with_the_status_unchange
     assert newest.other == ["note"] and newest.reason == "Clarified note"
 
 
-def test_the_change_log_includes_the_seed_values_with_their_reason():
+def test_it_logs_the_seed_values_with_their_reason():
     (change,) = change_log(country("SG"))
     assert (change.old, change.new) == (Status.NOT_ASSESSED, Status.NOT_MET)
     assert "seed_assessments.csv" in change.reason
@@ -230,13 +230,13 @@ def frameworks():
     return {f.code: f for f in Framework.objects.all()}
 
 
-def test_a_country_without_a_record_is_not_a_party():
+def test_it_calls_a_country_without_a_treaty_record_not_a_party():
     participation = lanzarote_participation(country("PH"), frameworks())
     assert not participation.is_party
     assert participation.standing.startswith("not a Party")
 
 
-def test_blank_dates_read_as_unknown_and_secondary_dates_point_to_the_treaty_office():
+def test_it_reads_blank_dates_as_unknown_and_points_secondary_dates_to_the_treaty_office():
     albania = TreatyParticipation.objects.get(country__iso2="AL")
     assert albania.date_quality == "secondary" and albania.ratified is None
     participation = lanzarote_participation(albania.country, frameworks())
@@ -246,7 +246,7 @@ def test_blank_dates_read_as_unknown_and_secondary_dates_point_to_the_treaty_off
     assert participation.chart_url == TREATY_OFFICE_CHART
 
 
-def test_a_recorded_reservation_is_attached_to_the_reserved_item():
+def test_it_attaches_a_recorded_reservation_to_the_reserved_item():
     ph = philippines_with_gaps()
     part = TreatyParticipation.objects.create(
         country=ph, treaty=Framework.objects.get(code="lanzarote"), action="ratification"
@@ -262,7 +262,7 @@ def test_a_recorded_reservation_is_attached_to_the_reserved_item():
 # --- regional report --------------------------------------------------------------------------
 
 
-def test_the_regional_report_lists_for_each_criterion_the_countries_lacking_it():
+def test_it_lists_for_each_criterion_the_countries_of_a_region_lacking_it():
     philippines_with_gaps()
     assess(country("VN"), "ICMEC.2", Status.NOT_MET)
     countries = Country.objects.filter(subregion="South-eastern Asia")
@@ -278,7 +278,7 @@ def test_the_regional_report_lists_for_each_criterion_the_countries_lacking_it()
     assert by_code["ICMEC.2"].assessed == 5 and by_code["ICMEC.2"].total == 11
 
 
-def test_the_regional_report_lists_countries_alphabetically_and_totals_gaps():
+def test_it_lists_a_region_alphabetically_and_totals_its_gaps():
     philippines_with_gaps()
     report = build_regional_report(Country.objects.filter(iso2__in=["TH", "PH"]), "icmec")
     assert [c.country.iso2 for c in report.countries] == ["PH", "TH"]

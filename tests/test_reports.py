@@ -24,7 +24,7 @@ def iso_codes(response):
     return [entry.country.iso2 for entry in response.context["report"].countries]
 
 
-def test_the_empty_form_asks_for_a_choice_without_an_error(client):
+def test_it_shows_the_empty_form_without_an_error(client):
     response = client.get(URL)
     assert response.status_code == 200 and "report" not in response.context
 
@@ -45,12 +45,12 @@ def test_it_chooses_countries_by_region_or_sub_region(client):
     assert len(iso_codes(client.get(URL, {"region": "Oceania"}))) == 14
 
 
-def test_several_choices_must_all_match(client):
+def test_it_keeps_countries_that_match_all_choices(client):
     response = client.get(URL, {"region": "Europe", "group": "eu", "country": ["fr", "ph"]})
     assert iso_codes(response) == ["FR"]
 
 
-def test_the_page_shows_who_lacks_each_criterion_and_the_totals(client):
+def test_it_shows_who_lacks_each_criterion_and_the_totals(client):
     philippines_with_gaps()
     response = client.get(URL, {"region": "South-eastern Asia"})
     body = response.content.decode()
@@ -64,7 +64,7 @@ def test_the_page_shows_who_lacks_each_criterion_and_the_totals(client):
     assert "5 cells not met or partial, in 4 of 11 countries" in body
 
 
-def test_the_matrix_states_each_status_in_words_for_screen_readers(client):
+def test_it_states_each_matrix_status_in_words_for_screen_readers(client):
     philippines_with_gaps()
     body = client.get(URL, {"country": ["ph"]}).content.decode()
     assert '<span class="visually-hidden">partial</span>' in body
@@ -83,19 +83,19 @@ def test_the_matrix_states_each_status_in_words_for_screen_readers(client):
         ({"framework": "icmec"}, "Choose the countries"),
     ],
 )
-def test_bad_parameters_get_a_message_and_a_400(client, params, message):
+def test_it_answers_bad_parameters_with_a_message_and_a_400(client, params, message):
     response = client.get(URL, params)
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_rejected_values_are_escaped(client):
+def test_it_escapes_rejected_values(client):
     response = client.get(URL, {"country": "<script>alert(1)</script>"})
     assert response.status_code == 400
     assert b"<script>alert" not in response.content
 
 
-def test_the_csv_has_one_row_per_country_and_criterion_with_sources(client):
+def test_it_exports_one_csv_row_per_country_and_criterion_with_sources(client):
     philippines_with_gaps()
     response = client.get(URL, {"country": ["ph", "th"], "export": "csv"})
     assert response["Content-Disposition"].startswith('attachment; filename="gap-report-icmec-')
@@ -107,7 +107,7 @@ def test_the_csv_has_one_row_per_country_and_criterion_with_sources(client):
     assert definition["provisions"] == "Anti-OSAEC and Anti-CSAEM Act (2022), Sec. 3(c)"
 
 
-def test_the_csv_never_lets_a_note_start_a_formula(client):
+def test_it_never_lets_a_note_start_a_formula_in_the_csv(client):
     ph = philippines_with_gaps()
     assess(ph, "ICMEC.4", Status.NOT_MET, note='=HYPERLINK("http://evil.example","y")')
     response = client.get(URL, {"country": ["ph"], "export": "csv"})
@@ -117,7 +117,7 @@ def test_the_csv_never_lets_a_note_start_a_formula(client):
     assert notes["ICMEC.2"] == HOSTILE_NOTE  # text that only contains "=" later is left alone
 
 
-def test_the_xlsx_holds_text_never_formulas(client):
+def test_it_writes_text_never_formulas_to_the_xlsx(client):
     ph = philippines_with_gaps()
     assess(ph, "ICMEC.4", Status.NOT_MET, note='=HYPERLINK("http://evil.example","y")')
     response = client.get(URL, {"country": ["ph"], "export": "xlsx"})
@@ -131,7 +131,7 @@ def test_the_xlsx_holds_text_never_formulas(client):
     assert HOSTILE_NOTE in values
 
 
-def test_the_pdf_lists_the_countries_and_who_lacks_each_criterion(client):
+def test_it_lists_the_countries_and_who_lacks_each_criterion_in_the_pdf(client):
     philippines_with_gaps()
     response = client.get(URL, {"region": "South-eastern Asia", "export": "pdf"})
     assert response["Content-Type"] == "application/pdf"
@@ -148,7 +148,7 @@ def cite_in_africa():
     meets("KZ", "ICMEC.1")
 
 
-def test_the_report_runs_the_same_number_of_queries_for_5_and_54_countries(client):
+def test_it_reports_on_5_and_54_countries_with_the_same_number_of_queries(client):
     cite_in_africa()
     with CaptureQueriesContext(connection) as few:
         response = client.get(URL, {"region": "Central Asia"})
@@ -159,7 +159,7 @@ def test_the_report_runs_the_same_number_of_queries_for_5_and_54_countries(clien
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_the_export_runs_the_same_number_of_queries_for_5_and_54_countries(client):
+def test_it_exports_5_and_54_countries_with_the_same_number_of_queries(client):
     cite_in_africa()
     with CaptureQueriesContext(connection) as few:
         client.get(URL, {"region": "Central Asia", "export": "csv"})
@@ -168,7 +168,7 @@ def test_the_export_runs_the_same_number_of_queries_for_5_and_54_countries(clien
     assert len(many.captured_queries) == len(few.captured_queries)
 
 
-def test_a_list_of_2_and_a_list_of_40_countries_run_the_same_number_of_queries(client):
+def test_it_reports_on_lists_of_2_and_40_countries_with_the_same_number_of_queries(client):
     cite_in_africa()
     codes = [
         c.lower() for c in Country.objects.filter(region="Africa").values_list("iso2", flat=True)

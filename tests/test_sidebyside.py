@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 URL = "/compare/countries/"
 
 
-def test_every_criterion_is_a_row_with_a_cell_per_country(client):
+def test_it_shows_every_criterion_as_a_row_with_a_cell_per_country(client):
     response = client.get(URL, {"c": ["ph", "gb"]})
     assert response.status_code == 200
     rows = response.context["rows"]
@@ -34,7 +34,7 @@ def test_it_keeps_the_order_the_countries_were_given(client):
     assert [c.iso2 for c in response.context["countries"]] == ["GB", "PH", "TH"]
 
 
-def test_each_cell_shows_status_as_of_and_cited_provision(client):
+def test_it_shows_status_as_of_and_cited_provision_in_each_cell(client):
     philippines_with_gaps()
     body = client.get(URL, {"c": ["ph", "th"]}).content.decode()
     assert "s. 1(17) Criminal Code" in body
@@ -43,7 +43,7 @@ def test_each_cell_shows_status_as_of_and_cited_provision(client):
     assert "Anti-OSAEC and Anti-CSAEM Act (2022), Sec. 3(c)" in body
 
 
-def test_differences_only_keeps_the_rows_where_statuses_differ(client):
+def test_it_keeps_only_the_rows_where_statuses_differ_with_diff(client):
     philippines_with_gaps()
     response = client.get(URL, {"c": ["ph", "th"], "diff": "1"})
     codes = [r.criterion.code for r in response.context["rows"]]
@@ -51,12 +51,12 @@ def test_differences_only_keeps_the_rows_where_statuses_differ(client):
     assert codes == ["ICMEC.1", "ICMEC.2", "ICMEC.5", "Art.20", "L20.1.f", "Art.23", "L23"]
 
 
-def test_the_toggle_link_keeps_the_countries_in_the_url(client):
+def test_it_keeps_the_countries_in_the_url_of_the_toggle_link(client):
     body = client.get(URL, {"c": ["ph", "th"]}).content.decode()
     assert 'href="?c=ph&amp;c=th&amp;diff=1"' in body
 
 
-def test_identical_countries_say_so_with_differences_only(client):
+def test_it_says_so_when_countries_never_differ(client):
     response = client.get(URL, {"c": ["tv", "nr"], "diff": "1"})
     assert response.context["rows"] == []
     assert "the same status on every criterion" in response.content.decode()
@@ -73,13 +73,13 @@ def test_identical_countries_say_so_with_differences_only(client):
         ([], "Choose two to five countries to compare"),
     ],
 )
-def test_bad_lists_get_a_clear_message_and_a_400(client, codes, message):
+def test_it_answers_bad_lists_with_a_clear_message_and_a_400(client, codes, message):
     response = client.get(URL, {"c": codes, "diff": "1"})
     assert response.status_code == 400
     assert message in response.content.decode()
 
 
-def test_one_country_prefills_the_form_and_asks_for_another(client):
+def test_it_prefills_the_form_with_one_country_and_asks_for_another(client):
     # "Compare with…" on a country profile links here with one country.
     response = client.get(URL, {"c": "ph"})
     assert response.status_code == 200
@@ -88,18 +88,18 @@ def test_one_country_prefills_the_form_and_asks_for_another(client):
     assert '<option value="ph" selected>Philippines</option>' in body
 
 
-def test_no_parameter_shows_the_form(client):
+def test_it_shows_the_form_without_parameters(client):
     response = client.get(URL)
     assert response.status_code == 200 and "rows" not in response.context
 
 
-def test_a_very_long_value_is_cut_and_escaped(client):
+def test_it_cuts_and_escapes_a_very_long_value(client):
     response = client.get(URL, {"c": ["<img src=x onerror=alert(1)>" * 50, "gb"]})
     assert response.status_code == 400
     assert b"<img" not in response.content
 
 
-def test_the_csv_has_status_as_of_and_provisions_per_country(client):
+def test_it_exports_status_as_of_and_provisions_per_country_to_csv(client):
     philippines_with_gaps()
     response = client.get(URL, {"c": ["ph", "th"], "export": "csv", "diff": "1"})
     assert "side-by-side-ph-th-" in response["Content-Disposition"]
@@ -114,7 +114,7 @@ def test_the_csv_has_status_as_of_and_provisions_per_country(client):
     )
 
 
-def test_the_csv_neutralises_formulas_in_provision_references(client):
+def test_it_neutralises_formulas_in_provision_references_in_the_csv(client):
     meets("TH", "ICMEC.3", reference='=HYPERLINK("http://evil.example")')
     meets("PH", "ICMEC.3", reference="@SUM(1)")
     response = client.get(URL, {"c": ["ph", "th"], "export": "csv"})
