@@ -141,6 +141,12 @@ def test_it_suggests_the_country_a_three_letter_code_means(client):
     assert [c.iso2 for c in response.context["suggestions"]] == ["PH"]
 
 
+def test_it_suggests_the_united_kingdom_for_uk(client):
+    response = client.get("/countries/uk/")
+    assert response.status_code == 404
+    assert "GB" in [c.iso2 for c in response.context["suggestions"]]
+
+
 def test_it_escapes_a_hostile_code_on_the_404_page(client):
     response = client.get("/countries/%3Cscript%3E/")
     assert response.status_code == 404

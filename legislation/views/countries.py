@@ -16,6 +16,9 @@ ISO2_RE = re.compile(r"^[A-Za-z]{2}$")
 # PostgreSQL refuses, or markup) just gets the search form.
 SUGGESTIBLE_RE = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,49}$")
 MAX_SUGGESTIONS = 8
+# Codes ISO 3166-1 reserves "exceptionally" for these countries; people type them often, but
+# the country's own code is the one used here.
+EXCEPTIONALLY_RESERVED = {"UK": "GB", "EL": "GR"}
 
 
 def country_not_found(request, code):
@@ -25,7 +28,9 @@ def country_not_found(request, code):
     if SUGGESTIBLE_RE.match(code):
         suggestions = list(
             Country.objects.filter(
-                Q(iso3__iexact=code) | Q(name__icontains=code) | Q(iso2__iexact=code[:2])
+                Q(iso3__iexact=code)
+                | Q(name__icontains=code)
+                | Q(iso2__iexact=EXCEPTIONALLY_RESERVED.get(code.upper(), code[:2]))
             )[:MAX_SUGGESTIONS]
         )
     ctx = {
