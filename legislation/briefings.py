@@ -307,7 +307,7 @@ def participation_line(participation):
             )
         )
     line = "; ".join(parts)
-    if participation.dates_secondary:
+    if participation.needs_confirmation:
         line += f". {participation.date_quality_note} <{participation.chart_url}>"
     return line
 

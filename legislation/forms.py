@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from .models import Country, CountryGroup, Framework
 
-CODE_RE = re.compile(r"^[A-Za-z]{2}$")
+CODE_RE = re.compile(r"[A-Za-z]{2}")
 SHOWN_IN_ERRORS = 20  # characters of a rejected value echoed back (escaped) in a message
 
 
@@ -42,7 +42,7 @@ class CountryCodesField(forms.Field):
     def clean(self, value):
         codes = self.to_python(value)
         self.validate(codes)
-        malformed = [c for c in codes if not CODE_RE.match(c)]
+        malformed = [c for c in codes if not CODE_RE.fullmatch(c)]
         if malformed:
             raise ValidationError(
                 "These are not two-letter ISO country codes: %(codes)s.",

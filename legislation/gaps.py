@@ -134,12 +134,26 @@ class Participation:
         )
 
     @property
+    def dates_missing(self):
+        return any(text == "date unknown" for _, text in self.dates())
+
+    @property
+    def needs_confirmation(self):
+        """Secondary or missing dates: readers are pointed to the Treaty Office chart."""
+        return self.dates_secondary or self.dates_missing
+
+    @property
     def date_quality_note(self):
-        if self.record is None or not self.record.date_quality:
+        if self.record is None:
             return ""
         quality = self.record.date_quality
-        if quality == TreatyParticipation.DateQuality.OFFICIAL:
+        if quality == TreatyParticipation.DateQuality.OFFICIAL and not self.dates_missing:
             return "Dates from a Council of Europe page."
+        if not self.dates_secondary:
+            return (
+                "No source for the dates marked “date unknown” has been recorded yet; the "
+                "Council of Europe Treaty Office chart for treaty 201 gives them."
+            )
         if quality == TreatyParticipation.DateQuality.MIXED:
             return (
                 "Some of these dates come from secondary sources (encyclopaedia mirrors); "

@@ -246,6 +246,19 @@ def test_it_reads_blank_dates_as_unknown_and_points_secondary_dates_to_the_treat
     assert participation.chart_url == TREATY_OFFICE_CHART
 
 
+def test_it_points_a_party_without_any_date_to_the_treaty_office():
+    andorra = TreatyParticipation.objects.get(country__iso2="AD")
+    assert andorra.signed is None and andorra.ratified is None and andorra.in_force is None
+    participation = lanzarote_participation(andorra.country, frameworks())
+    assert participation.dates() == [
+        ("signed", "date unknown"),
+        ("ratified", "date unknown"),
+        ("in force", "date unknown"),
+    ]
+    assert participation.needs_confirmation
+    assert "Treaty Office chart" in participation.date_quality_note
+
+
 def test_it_attaches_a_recorded_reservation_to_the_reserved_item():
     ph = philippines_with_gaps()
     part = TreatyParticipation.objects.create(

@@ -11,10 +11,10 @@ from ..matrix import sufficiency
 from ..models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
 from ..statuses import Status
 
-ISO2_RE = re.compile(r"^[A-Za-z]{2}$")
+ISO2_RE = re.compile(r"[A-Za-z]{2}")
 # Only plain words are used to look for suggestions; anything else (NUL bytes, which
 # PostgreSQL refuses, or markup) just gets the search form.
-SUGGESTIBLE_RE = re.compile(r"^[A-Za-z][A-Za-z .'-]{0,49}$")
+SUGGESTIBLE_RE = re.compile(r"[A-Za-z][A-Za-z .'-]{0,49}")
 MAX_SUGGESTIONS = 8
 # Codes ISO 3166-1 reserves "exceptionally" for these countries; people type them often, but
 # the country's own code is the one used here.
@@ -25,7 +25,7 @@ def country_not_found(request, code):
     """The site's 404 page, with a country search and any countries the code might have meant."""
     code = code[:50]
     suggestions = []
-    if SUGGESTIBLE_RE.match(code):
+    if SUGGESTIBLE_RE.fullmatch(code):
         suggestions = list(
             Country.objects.filter(
                 Q(iso3__iexact=code)
@@ -33,17 +33,13 @@ def country_not_found(request, code):
                 | Q(iso2__iexact=EXCEPTIONALLY_RESERVED.get(code.upper(), code[:2]))
             )[:MAX_SUGGESTIONS]
         )
-    ctx = {
-        "searched_code": code,
-        "suggestions": suggestions,
-        "search_form": CountrySearchForm(),
-    }
+    ctx = {"searched_code": code, "suggestions": suggestions}
     return render(request, "404.html", ctx, status=404)
 
 
 def get_country(request, iso2):
     """(country, None), or (None, response): a redirect to the lower-case URL or a 404 page."""
-    if not ISO2_RE.match(iso2):
+    if not ISO2_RE.fullmatch(iso2):
         return None, country_not_found(request, iso2)
     if iso2 != iso2.lower():
         match = request.resolver_match
