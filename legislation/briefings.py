@@ -308,7 +308,10 @@ def participation_line(participation):
         )
     line = "; ".join(parts)
     if participation.needs_confirmation:
-        line += f". {participation.date_quality_note} <{participation.chart_url}>"
+        line += (
+            f". {participation.date_quality_note} Confirm them with the Council of Europe "
+            f"Treaty Office chart for treaty 201 <{participation.chart_url}>"
+        )
     return line
 
 

@@ -121,7 +121,9 @@ class Participation:
         ratified_label = (
             "acceded" if record.action == TreatyParticipation.Action.ACCESSION else "ratified"
         )
-        rows = [("signed", record.signed)]
+        # A State that accedes never signs, so no signature date is missing for it.
+        acceded = record.action == TreatyParticipation.Action.ACCESSION
+        rows = [] if acceded and record.signed is None else [("signed", record.signed)]
         if record.is_party:
             rows += [(ratified_label, record.ratified), ("in force", record.in_force)]
         return [(label, format_as_of(date)) for label, date in rows]
@@ -144,25 +146,19 @@ class Participation:
 
     @property
     def date_quality_note(self):
+        """How far to trust the dates shown; the page adds the link to the Treaty Office chart."""
         if self.record is None:
             return ""
         quality = self.record.date_quality
-        if quality == TreatyParticipation.DateQuality.OFFICIAL and not self.dates_missing:
-            return "Dates from a Council of Europe page."
-        if not self.dates_secondary:
+        if self.dates_secondary:
+            which = "Some of these dates come" if quality == "mixed" else "These dates come"
+            return f"{which} from secondary sources (encyclopaedia mirrors) only."
+        if self.dates_missing:
             return (
-                "No source for the dates marked “date unknown” has been recorded yet; the "
-                "Council of Europe Treaty Office chart for treaty 201 gives them."
+                "No source has been found yet for the dates marked “date unknown”: a blank "
+                "means unknown, not that the step was not taken."
             )
-        if quality == TreatyParticipation.DateQuality.MIXED:
-            return (
-                "Some of these dates come from secondary sources (encyclopaedia mirrors); "
-                "confirm them with the Council of Europe Treaty Office chart for treaty 201."
-            )
-        return (
-            "These dates come from secondary sources only (encyclopaedia mirrors); confirm "
-            "them with the Council of Europe Treaty Office chart for treaty 201."
-        )
+        return "Dates from a Council of Europe page."
 
     @property
     def chart_url(self):

@@ -78,7 +78,7 @@ def test_it_says_not_a_party_on_a_non_party_profile(client):
 def test_it_flags_secondary_treaty_dates_on_the_profile_with_the_treaty_office_chart(client):
     body = client.get("/countries/al/").content.decode()  # Albania: secondary dates only
     assert "date unknown" in body
-    assert "secondary sources only" in body
+    assert "from secondary sources (encyclopaedia mirrors) only" in body
     assert "treatynum=201" in body
 
 

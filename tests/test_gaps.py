@@ -256,7 +256,13 @@ def test_it_points_a_party_without_any_date_to_the_treaty_office():
         ("in force", "date unknown"),
     ]
     assert participation.needs_confirmation
-    assert "Treaty Office chart" in participation.date_quality_note
+    assert "date unknown" in participation.date_quality_note
+
+
+def test_it_shows_no_missing_signature_for_a_state_that_acceded():
+    tunisia = TreatyParticipation.objects.get(country__iso2="TN")
+    participation = lanzarote_participation(tunisia.country, frameworks())
+    assert [label for label, _ in participation.dates()] == ["acceded", "in force"]
 
 
 def test_it_attaches_a_recorded_reservation_to_the_reserved_item():
