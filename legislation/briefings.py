@@ -171,7 +171,7 @@ def gap_section(document, entry, ask):
     if entry.peers:
         add_table(
             document,
-            ["Country", "Proximity", "Provisions relied on", "As of"],
+            ["Country", "Proximity", "Provisions relied on", "As of", "Evidence"],
             [
                 (
                     peer.country.name,
@@ -179,6 +179,7 @@ def gap_section(document, entry, ask):
                     "; ".join(describe_provision(p) for p in peer.provisions)
                     or "no provision cited",
                     peer.as_of,
+                    peer.cell.evidence_grade or "–",
                 )
                 for peer in entry.peers
             ],

@@ -535,7 +535,8 @@ def proximity(country, peer):
 
 def find_peers(country, entries, per_gap=PEERS_PER_GAP):
     """Countries that meet each gap criterion, nearest first (same sub-region, same region,
-    then the rest), alphabetical within each; the first `per_gap` with their provisions.
+    then the rest), the best-evidenced first within each (grade A before D, ungraded last),
+    then alphabetical; the first `per_gap` with their provisions.
 
     Two queries for the candidates and one pair for the provisions of those kept, however many
     gaps or countries there are.
@@ -557,7 +558,7 @@ def find_peers(country, entries, per_gap=PEERS_PER_GAP):
     for entry in entries:
         cells = by_criterion.get(entry.criterion.pk, [])
         peers = [Peer(c.country, c, proximity(country, c.country)) for c in cells]
-        peers.sort(key=lambda p: (rank[p.proximity], p.country.name))
+        peers.sort(key=lambda p: (rank[p.proximity], p.cell.evidence_grade or "Z", p.country.name))
         entry.peers_total = len(peers)
         entry.peers = peers[:per_gap]
         kept += [p.cell for p in entry.peers]

@@ -116,6 +116,14 @@ def test_it_names_peers_that_meet_each_gap_nearest_first_with_their_provisions()
     assert [str(p.reference) for p in definition.peers[0].provisions] == ["s. 1(17) Criminal Code"]
 
 
+def test_it_puts_the_best_evidenced_peer_first_at_the_same_distance():
+    ph = philippines_with_gaps()
+    # Timor-Leste: same sub-region as Thailand (grade B), after it alphabetically.
+    meets("TL", "ICMEC.2", grade="A")
+    definition = build_gap_report(ph).gaps[0]
+    assert [p.country.iso2 for p in definition.peers][:2] == ["TL", "TH"]
+
+
 def test_it_says_when_no_country_meets_a_gap():
     report = build_gap_report(philippines_with_gaps())
     isp = next(e for e in report.gaps if e.criterion.code == "ICMEC.5")
