@@ -311,3 +311,19 @@ def test_it_lists_a_region_alphabetically_and_totals_its_gaps():
     assert [c.country.iso2 for c in report.countries] == ["PH", "TH"]
     assert report.gap_cells == 2  # PH: ICMEC.2 partial, ICMEC.5 not met
     assert report.assessed_cells == 4 and report.total_cells == 10
+
+
+def test_it_serves_the_gap_report_page_in_a_fixed_number_of_queries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ph = philippines_with_gaps()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/countries/ph/gaps/").status_code == 200
+    for iso2 in ["DE", "FR", "IT", "ES", "NL", "SE", "NO", "PL", "PT", "IE", "AT", "BE"]:
+        meets(iso2, "L23")
+        meets(iso2, "ICMEC.5")
+    assess(ph, "L18.1.a", Status.NOT_MET)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/countries/ph/gaps/")
+    assert len(many.captured_queries) == len(few.captured_queries)
