@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from legislation.gaps import (
     PEERS_PER_GAP,
@@ -314,9 +316,6 @@ def test_it_lists_a_region_alphabetically_and_totals_its_gaps():
 
 
 def test_it_serves_the_gap_report_page_in_a_fixed_number_of_queries(client):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     ph = philippines_with_gaps()
     with CaptureQueriesContext(connection) as few:
         assert client.get("/countries/ph/gaps/").status_code == 200
