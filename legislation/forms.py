@@ -235,5 +235,14 @@ class SideBySideForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["c"].widget.choices = country_choices()
-        self.fields["c"].widget.attrs["size"] = 8
+        self.country_options = country_choices()
+
+    def slots(self):
+        """(number, chosen code) for one drop-down per country: five, or more if more were
+        given, so that a rejected list is shown back as it was sent. One plain <select> per
+        country is easier by keyboard and screen reader than a multiple-choice list."""
+        given = self.data.getlist("c") if hasattr(self.data, "getlist") else []
+        given = [str(v).strip().lower() for v in given if str(v).strip()]
+        count = max(MAX_COMPARED, len(given))
+        given += [""] * (count - len(given))
+        return list(enumerate(given, start=1))
