@@ -13,6 +13,7 @@ import io
 import logging
 import mimetypes
 from pathlib import PurePosixPath
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -27,12 +28,12 @@ from docx.shared import Pt
 from . import statuses
 from .gaps import PRIORITY_RULE, describe_provision, provision_url, source_line
 
-# The PDF is rendered against this made-up origin so that {% static %} links resolve to a URL
-# the fetcher below recognises; ".invalid" can never resolve on a real network (RFC 2606).
+# Without a request (scripts, tests) the PDF is rendered against this made-up origin;
+# ".invalid" can never resolve on a real network (RFC 2606).
 PDF_BASE_URL = "https://briefing.invalid/"
 
 
-def local_only_fetcher():
+def local_only_fetcher(base_url=PDF_BASE_URL):
     """A fetcher that serves our own static files and data: URIs and refuses everything else,
     so a link or an image URL in user text can never make the server fetch over the network.
 
@@ -45,12 +46,15 @@ def local_only_fetcher():
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+    # The page's {% static %} links resolve against the site's own address; the fetcher
+    # answers them from disk, so even our own server is never asked over the network.
+    static_prefix = urljoin(base_url, settings.STATIC_URL)
+
     class LocalOnlyFetcher(URLFetcher):
         def __init__(self):
             super().__init__(allowed_protocols={"data"}, allow_redirects=False)
 
         def fetch(self, url, headers=None):
-            static_prefix = PDF_BASE_URL + settings.STATIC_URL.lstrip("/")
             if url.startswith(static_prefix):
                 name = url[len(static_prefix) :].split("?")[0].split("#")[0]
                 body = read_static(name)
@@ -79,20 +83,22 @@ def read_static(name):
     return None
 
 
-def render_pdf(template, ctx):
-    fetcher = local_only_fetcher()
+def render_pdf(template, ctx, base_url=PDF_BASE_URL):
+    """The template printed to PDF; `base_url` (the site's address) makes its links absolute."""
+    fetcher = local_only_fetcher(base_url)
     from weasyprint import HTML
 
     html = render_to_string(template, ctx)
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
 
 
-def gap_report_pdf(report):
-    return render_pdf("legislation/gap_report_print.html", {"report": report, "for_print": True})
+def gap_report_pdf(report, base_url=PDF_BASE_URL):
+    ctx = {"report": report, "for_print": True}
+    return render_pdf("legislation/gap_report_print.html", ctx, base_url)
 
 
-def regional_report_pdf(report, ctx):
-    return render_pdf("legislation/report_gaps_print.html", {**ctx, "for_print": True})
+def regional_report_pdf(report, ctx, base_url=PDF_BASE_URL):
+    return render_pdf("legislation/report_gaps_print.html", {**ctx, "for_print": True}, base_url)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from legislation.briefings import PDF_BASE_URL, local_only_fetcher, spreadsheet_safe
+from legislation.briefings import local_only_fetcher, spreadsheet_safe
 
 from .test_gaps import HOSTILE_NOTE, philippines_with_gaps
 
@@ -112,6 +112,17 @@ def test_it_shows_hostile_note_text_as_plain_text_in_the_pdf(briefing):
         for annotation in page.get("/Annots", []) or []
     ]
     assert not [u for u in uris if u and "evil.example" in u]
+
+
+def test_it_links_peers_in_the_pdf_to_the_site_itself(briefing):
+    reader = PdfReader(io.BytesIO(briefing["pdf"].content))
+    uris = {
+        annotation.get_object().get("/A", {}).get("/URI")
+        for page in reader.pages
+        for annotation in page.get("/Annots", []) or []
+    }
+    assert "http://testserver/countries/th/" in uris
+    assert not [u for u in uris if u and "briefing.invalid" in u]
 
 
 def test_it_renders_the_pdf_to_png_for_a_look(briefing):
@@ -219,12 +230,14 @@ def test_it_refuses_the_network_in_the_pdf_fetcher():
 
 
 def test_it_serves_our_own_stylesheets_and_data_uris_in_the_pdf_fetcher():
-    fetcher = local_only_fetcher()
-    css = fetcher(PDF_BASE_URL + "static/legislation/print.css")
+    fetcher = local_only_fetcher("http://laws.example.org/")
+    css = fetcher("http://laws.example.org/static/legislation/print.css")
     assert b"@page" in css.read()
     assert fetcher("data:text/plain,hello").read() == b"hello"
     with pytest.raises(ValueError):
-        fetcher(PDF_BASE_URL + "static/../config/settings.py")
+        fetcher("http://laws.example.org/static/../config/settings.py")
+    with pytest.raises(ValueError):
+        fetcher("http://laws.example.org/countries/ph/")  # our own pages: not fetched either
 
 
 @pytest.mark.parametrize(

@@ -39,9 +39,8 @@ def gap_report_pdf(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    return download(
-        briefings.gap_report_pdf(report), "application/pdf", f"{report.filename_stem}.pdf"
-    )
+    pdf = briefings.gap_report_pdf(report, base_url=request.build_absolute_uri("/"))
+    return download(pdf, "application/pdf", f"{report.filename_stem}.pdf")
 
 
 def gap_report_docx(request, iso2):

@@ -62,9 +62,8 @@ def gap_report(request):
             f"{stem}.xlsx",
         )
     if export == "pdf":
-        return download(
-            briefings.regional_report_pdf(report, ctx), "application/pdf", f"{stem}.pdf"
-        )
+        pdf = briefings.regional_report_pdf(report, ctx, request.build_absolute_uri("/"))
+        return download(pdf, "application/pdf", f"{stem}.pdf")
     query = request.GET.copy()
     query.pop("export", None)
     ctx["query"] = query.urlencode()
