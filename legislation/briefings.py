@@ -226,9 +226,10 @@ def gap_report_docx(report):
     for s in report.summaries:
         if s.is_icmec:
             labelled(document, "ICMEC", icmec_line(s))
-    labelled(document, "Lanzarote Convention", participation_line(report.participation))
+    document.add_heading("Lanzarote Convention participation", level=2)
+    participation_section(document, report.participation)
 
-    document.add_heading("Priority list", level=1)
+    document.add_heading("Priority list", level=2)
     document.add_paragraph(PRIORITY_RULE)
     if report.priority_list:
         for entry in report.priority_list:
@@ -282,6 +283,26 @@ def gap_report_docx(report):
     return buffer.getvalue()
 
 
+def participation_section(document, participation):
+    labelled(document, "Standing", participation.standing)
+    for label, text in participation.dates():
+        labelled(document, label.capitalize(), text)
+    if participation.record is not None:
+        if participation.reservations:
+            for r in participation.reservations:
+                article = f" on Art. {r.article}" if r.article else ""
+                labelled(document, f"{r.get_kind_display().capitalize()}{article}", r.text)
+        else:
+            labelled(document, "Reservations and declarations", "none recorded")
+    if participation.needs_confirmation:
+        document.add_paragraph(
+            f"{participation.date_quality_note} Confirm them with the Council of Europe "
+            f"Treaty Office chart for treaty 201 <{participation.chart_url}>."
+        )
+    if participation.record is not None and participation.record.source:
+        labelled(document, "Source of these dates", participation.record.source)
+
+
 def report_stamp(report):
     return [
         ("Data as of", report.as_of_stamp),
@@ -300,26 +321,6 @@ def icmec_line(summary):
         f"met {summary.met} of {summary.total} (assessed: {summary.assessed} of "
         f"{summary.total}); sufficient (at least 4 of 5): {sufficient}"
     )
-
-
-def participation_line(participation):
-    parts = [participation.standing]
-    parts += [f"{label}: {text}" for label, text in participation.dates()]
-    if participation.reservations:
-        parts.append(
-            "reservations/declarations: "
-            + ", ".join(
-                f"{r.get_kind_display()} Art. {r.article}".strip()
-                for r in participation.reservations
-            )
-        )
-    line = "; ".join(parts)
-    if participation.needs_confirmation:
-        line += (
-            f". {participation.date_quality_note} Confirm them with the Council of Europe "
-            f"Treaty Office chart for treaty 201 <{participation.chart_url}>"
-        )
-    return line
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import io
 import re
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,44 @@ def test_it_gives_the_page_pdf_and_word_file_the_same_gap_sections(briefing):
     text_docx = docx_text(docx_document(briefing["docx"].content))
     for heading in GAP_HEADINGS + [RESERVED_HEADING]:
         assert heading in html and heading in text_pdf and heading in text_docx
+
+
+STATUS_SUFFIX = re.compile(r"\s*\(?[✔◐✘⊘?] (met|partial|not met|reserved|not assessed)\)?$")
+
+
+def html_headings(html):
+    """(level, text) of every heading of the report body, status badges left out."""
+    body = html[html.index("<h1>Gap report") :]
+    headings = []
+    for level, inner in re.findall(r"<h([1-4])[^>]*>(.*?)</h\1>", body, flags=re.S):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inner)).strip()
+        headings.append((int(level), STATUS_SUFFIX.sub("", unescape(text))))
+    return headings
+
+
+def docx_headings(document):
+    headings = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Title":
+            headings.append((1, paragraph.text))
+        elif style.startswith("Heading "):
+            level = int(style.split()[1]) + 1
+            headings.append((level, STATUS_SUFFIX.sub("", paragraph.text)))
+    return headings
+
+
+def test_it_gives_the_word_file_the_same_headings_as_the_page_in_the_same_order(briefing):
+    page = html_headings(briefing["html"].content.decode())
+    word = docx_headings(docx_document(briefing["docx"].content))
+    assert len(page) > 30  # title, sections and six headings per gap or reserved item
+    assert word == page
+
+
+def test_it_puts_every_heading_of_the_page_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    for _, heading in html_headings(briefing["html"].content.decode()):
+        assert heading in text, heading
 
 
 def test_it_answers_a_briefing_for_an_unknown_country_with_a_404(client):
