@@ -121,6 +121,12 @@ class RegionField(forms.ChoiceField):
         self.choices = choices
         self.regions = {value for value, label in choices if value and value == label}
 
+    def to_python(self, value):
+        # Links typed by hand often differ in case ("?region=europe"): match the name anyway.
+        value = super().to_python(value)
+        canonical = {str(v).lower(): v for v, _ in self.choices}
+        return canonical.get(value.lower(), value)
+
     def clean(self, value):
         value = super().clean(value)
         if not value:

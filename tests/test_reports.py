@@ -45,6 +45,10 @@ def test_it_chooses_countries_by_region_or_sub_region(client):
     assert len(iso_codes(client.get(URL, {"region": "Oceania"}))) == 14
 
 
+def test_it_matches_a_region_whatever_its_case(client):
+    assert len(iso_codes(client.get(URL, {"region": "south-eastern asia"}))) == 11
+
+
 def test_it_keeps_countries_that_match_all_choices(client):
     response = client.get(URL, {"region": "Europe", "group": "eu", "country": ["fr", "ph"]})
     assert iso_codes(response) == ["FR"]

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from .. import briefings
-from ..gaps import PEERS_PER_GAP, build_gap_report
+from ..gaps import build_gap_report
 from .countries import get_country
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -31,7 +31,7 @@ def gap_report(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    ctx = {"report": report, "peers_per_gap": PEERS_PER_GAP}
+    ctx = {"report": report}
     return render(request, "legislation/gap_report.html", ctx)
 
 
