@@ -94,3 +94,16 @@ def test_it_offers_a_search_for_an_unknown_country_code(page, screenshot):
         page.locator("table.country-list tbody tr").all_inner_texts()[0].startswith("Philippines")
     )
     screenshot("country-search-from-404")
+
+
+def test_it_searches_countries_by_keyboard_alone(page):
+    page.goto("/countries/")
+    for _ in range(15):  # skip link, site name, five menu links, then the search field
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "q":
+            break
+    assert page.evaluate("document.activeElement.name") == "q"
+    page.keyboard.type("thai")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/countries/?q=thai**")
+    assert page.locator("table.country-list tbody tr").all_inner_texts()[0].startswith("Thailand")
