@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import countries, criteria, home
+from .views import countries, criteria, gaps, home, reports, sidebyside
 
 app_name = "legislation"
 
@@ -8,4 +8,14 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("countries/<str:iso2>/", countries.profile, name="country"),
     path("criteria/<str:code>/", criteria.detail, name="criterion"),
+]
+
+# Issue 4: country list, gap reports and briefings, regional gap report, side-by-side view.
+urlpatterns += [
+    path("countries/", countries.country_list, name="countries"),
+    path("countries/<str:iso2>/gaps/", gaps.gap_report, name="country-gaps"),
+    path("countries/<str:iso2>/gaps.pdf", gaps.gap_report_pdf, name="country-gaps-pdf"),
+    path("countries/<str:iso2>/gaps.docx", gaps.gap_report_docx, name="country-gaps-docx"),
+    path("reports/gaps/", reports.gap_report, name="report-gaps"),
+    path("compare/countries/", sidebyside.compare, name="compare-countries"),
 ]

@@ -1,6 +1,138 @@
-from django.http import Http404
+"""Country list and country profile (issue 4)."""
+
+import re
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.shortcuts import redirect, render
+
+from ..forms import CountrySearchForm
+from ..gaps import change_log, framework_summaries, frameworks_by_code, lanzarote_participation
+from ..matrix import sufficiency
+from ..models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
+from ..statuses import Status
+
+ISO2_RE = re.compile(r"[A-Za-z]{2}")
+# Only plain words are used to look for suggestions; anything else (NUL bytes, which
+# PostgreSQL refuses, or markup) just gets the search form.
+SUGGESTIBLE_RE = re.compile(r"[A-Za-z][A-Za-z .'-]{0,49}")
+MAX_SUGGESTIONS = 8
+# Codes ISO 3166-1 reserves "exceptionally" for these countries; people type them often, but
+# the country's own code is the one used here.
+EXCEPTIONALLY_RESERVED = {"UK": "GB", "EL": "GR"}
+
+
+def country_not_found(request, code):
+    """The site's 404 page, with a country search and any countries the code might have meant."""
+    code = code[:50]
+    suggestions = []
+    if SUGGESTIBLE_RE.fullmatch(code):
+        suggestions = list(
+            Country.objects.filter(
+                Q(iso3__iexact=code)
+                | Q(name__icontains=code)
+                | Q(iso2__iexact=EXCEPTIONALLY_RESERVED.get(code.upper(), code[:2]))
+            )[:MAX_SUGGESTIONS]
+        )
+    ctx = {"searched_code": code, "suggestions": suggestions}
+    return render(request, "404.html", ctx, status=404)
+
+
+def get_country(request, iso2):
+    """(country, None), or (None, response): a redirect to the lower-case URL or a 404 page."""
+    if not ISO2_RE.fullmatch(iso2):
+        return None, country_not_found(request, iso2)
+    if iso2 != iso2.lower():
+        match = request.resolver_match
+        return None, redirect(match.view_name, iso2=iso2.lower(), permanent=True)
+    country = Country.objects.filter(iso2=iso2.upper()).prefetch_related("groups").first()
+    if country is None:
+        return None, country_not_found(request, iso2)
+    return country, None
+
+
+def framework_counts(code):
+    """met / assessed / total cells of one framework, as annotations on countries."""
+    in_framework = Q(assessments__criterion__framework__code=code)
+    return {
+        f"{code}_met": Count(
+            "assessments", filter=in_framework & Q(assessments__status=Status.MET)
+        ),
+        f"{code}_assessed": Count(
+            "assessments", filter=in_framework & ~Q(assessments__status=Status.NOT_ASSESSED)
+        ),
+        f"{code}_gaps": Count(
+            "assessments",
+            filter=in_framework & Q(assessments__status__in=[Status.NOT_MET, Status.PARTIAL]),
+        ),
+        f"{code}_total": Count("assessments", filter=in_framework),
+    }
+
+
+def country_list(request):
+    form = CountrySearchForm(request.GET)
+    status = 200
+    countries = Country.objects.none()
+    if form.is_valid():
+        countries = form.filter(Country.objects.all())
+    else:
+        status = 400
+    is_party = TreatyParticipation.objects.filter(
+        country=OuterRef("pk"),
+        treaty__code=Framework.LANZAROTE,
+        action__in=[TreatyParticipation.Action.RATIFICATION, TreatyParticipation.Action.ACCESSION],
+    )
+    countries = (
+        countries.annotate(
+            **framework_counts(Framework.ICMEC),
+            **framework_counts(Framework.LANZAROTE),
+            lanzarote_party=Exists(is_party),
+        )
+        .prefetch_related("groups")
+        .order_by("name")
+    )
+    rows = [
+        {
+            "country": c,
+            "icmec_met": c.icmec_met,
+            "icmec_assessed": c.icmec_assessed,
+            "icmec_total": c.icmec_total,
+            "icmec_sufficient": sufficiency(c.icmec_met, c.icmec_assessed, c.icmec_total),
+            "lanzarote_assessed": c.lanzarote_assessed,
+            "lanzarote_total": c.lanzarote_total,
+            "lanzarote_gaps": c.lanzarote_gaps,
+            "icmec_gaps": c.icmec_gaps,
+            "lanzarote_party": c.lanzarote_party,
+        }
+        for c in countries
+    ]
+    ctx = {
+        "form": form,
+        "rows": rows,
+        "total_countries": Country.objects.count(),
+        "filtered": form.is_valid() and any(form.cleaned_data.values()),
+    }
+    return render(request, "legislation/country_list.html", ctx, status=status)
+
+
+def group_names(country):
+    """Stored groups, plus "Global South", which is derived as everyone outside the North."""
+    groups = list(country.groups.all())
+    names = [g.name for g in groups]
+    if not any(g.slug == GLOBAL_NORTH for g in groups):
+        names.append("Global South")
+    return names
 
 
 def profile(request, iso2):
-    # Placeholder so that links to profiles resolve; the profile page replaces it (issue 4).
-    raise Http404("Country profiles are not built yet.")
+    country, response = get_country(request, iso2)
+    if response:
+        return response
+    summaries = framework_summaries(country)
+    ctx = {
+        "country": country,
+        "groups": group_names(country),
+        "summaries": summaries,
+        "participation": lanzarote_participation(country, frameworks_by_code(summaries)),
+        "changes": change_log(country),
+    }
+    return render(request, "legislation/country_profile.html", ctx)

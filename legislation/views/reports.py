@@ -1,0 +1,70 @@
+"""The regional / multi-country gap report, with CSV, XLSX and PDF downloads (issue 4)."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from .. import briefings
+from ..forms import RegionalReportForm
+from ..gaps import build_regional_report
+from ..statuses import SYMBOLS, Status
+from .gaps import download
+
+LONG_COLUMNS = [
+    "iso2",
+    "country",
+    "region",
+    "subregion",
+    "framework",
+    "criterion",
+    "criterion_title",
+    "status",
+    "gap",
+    "as_of",
+    "evidence_grade",
+    "source",
+    "provisions",
+    "note",
+]
+
+
+def selection_summary(form):
+    data = form.cleaned_data
+    parts = []
+    if data.get("country"):
+        parts.append("countries: " + ", ".join(c.name for c in data["country"]))
+    if data.get("group"):
+        parts.append("group: " + dict(form.fields["group"].choices)[data["group"]])
+    if data.get("region"):
+        parts.append("region: " + data["region"][1])
+    return "; ".join(parts)
+
+
+def gap_report(request):
+    form = RegionalReportForm(request.GET)
+    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in Status]}
+    if not request.GET:
+        return render(request, "legislation/report_gaps.html", ctx)
+    if not form.is_valid():
+        return render(request, "legislation/report_gaps.html", ctx, status=400)
+    report = build_regional_report(form.countries(), form.cleaned_data["framework"])
+    ctx.update(report=report, selection=selection_summary(form))
+    export = form.cleaned_data.get("export")
+    stem = f"gap-report-{report.framework.code}-{timezone.now():%Y-%m-%d}"
+    if export in ("csv", "xlsx"):
+        rows = [[row[c] for c in LONG_COLUMNS] for row in report.long_rows()]
+        if export == "csv":
+            return download(
+                briefings.csv_bytes(LONG_COLUMNS, rows), "text/csv; charset=utf-8", f"{stem}.csv"
+            )
+        return download(
+            briefings.xlsx_bytes(LONG_COLUMNS, rows, "gaps"),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            f"{stem}.xlsx",
+        )
+    if export == "pdf":
+        pdf = briefings.regional_report_pdf(report, ctx, request.build_absolute_uri("/"))
+        return download(pdf, "application/pdf", f"{stem}.pdf")
+    query = request.GET.copy()
+    query.pop("export", None)
+    ctx["query"] = query.urlencode()
+    return render(request, "legislation/report_gaps.html", ctx)

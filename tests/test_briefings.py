@@ -1,0 +1,294 @@
+"""The gap report's briefing files: PDF (WeasyPrint) and Word (python-docx)."""
+
+import io
+import re
+import shutil
+import subprocess
+from html import unescape
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pypdf import PdfReader
+
+from legislation.briefings import local_only_fetcher, spreadsheet_safe
+
+from .test_gaps import HOSTILE_NOTE, philippines_with_gaps
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
+GAP_HEADINGS = [
+    "ICMEC.2 Definition of CSAM",
+    "L23 Art. 23: Solicitation of children for sexual purposes (grooming)",
+    "ICMEC.5 ISP reporting",
+]
+RESERVED_HEADING = "L20.1.f Art. 20: Knowingly obtaining access through ICT"
+SECTIONS = [
+    "Summary",
+    "Priority list",
+    "Gaps",
+    "Reserved under the Convention",
+    "Research gaps: not assessed",
+    "Sources",
+    "What the criterion requires",
+    "What the current law misses",
+    "What a law should contain",
+    "Evidence",
+    "Peer countries that meet it",
+]
+
+
+def pdf_text(content):
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return re.sub(r"\s+", " ", text)
+
+
+def docx_document(content):
+    return Document(io.BytesIO(content))
+
+
+def docx_text(document):
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return re.sub(r"\s+", " ", "\n".join(parts))
+
+
+@pytest.fixture
+def briefing(client):
+    philippines_with_gaps()
+    return {
+        "html": client.get("/countries/ph/gaps/"),
+        "pdf": client.get("/countries/ph/gaps.pdf"),
+        "docx": client.get("/countries/ph/gaps.docx"),
+    }
+
+
+def test_it_downloads_the_pdf_named_with_the_iso_code_and_date(briefing):
+    response = briefing["pdf"]
+    assert response["Content-Type"] == "application/pdf"
+    assert re.fullmatch(
+        r'attachment; filename="gap-report-ph-\d{4}-\d{2}-\d{2}\.pdf"',
+        response["Content-Disposition"],
+    )
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_it_puts_every_gap_section_and_section_heading_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    for heading in GAP_HEADINGS + [RESERVED_HEADING] + SECTIONS:
+        assert heading in text, heading
+
+
+def test_it_keeps_the_gap_sections_in_the_same_order_in_the_pdf_and_the_page(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    html = briefing["html"].content.decode()
+    positions_pdf = [text.index(h, text.index("Each criterion assessed")) for h in GAP_HEADINGS]
+    positions_html = [html.index(f">{h} ") for h in GAP_HEADINGS]
+    assert positions_pdf == sorted(positions_pdf) and positions_html == sorted(positions_html)
+
+
+def test_it_shows_the_as_of_date_and_the_sources_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    assert "Data as of 31 January 2024 to 1 March 2024" in text
+    assert "Desk review of the Philippine Anti-OSAEC Act" in text
+    assert "Sources for the peer examples" in text
+
+
+def test_it_names_the_peers_and_their_provisions_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    assert "Thailand" in text and "s. 1(17) Criminal Code" in text
+
+
+def test_it_shows_hostile_note_text_as_plain_text_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    assert '<script>alert("x")</script>' in text
+    assert '=HYPERLINK("http://evil.example","y")' in text
+    # Nothing in the PDF is a link to the hostile URL: it is only text.
+    reader = PdfReader(io.BytesIO(briefing["pdf"].content))
+    uris = [
+        annotation.get_object().get("/A", {}).get("/URI")
+        for page in reader.pages
+        for annotation in page.get("/Annots", []) or []
+    ]
+    assert not [u for u in uris if u and "evil.example" in u]
+
+
+def test_it_links_peers_in_the_pdf_to_the_site_itself(briefing):
+    reader = PdfReader(io.BytesIO(briefing["pdf"].content))
+    uris = {
+        annotation.get_object().get("/A", {}).get("/URI")
+        for page in reader.pages
+        for annotation in page.get("/Annots", []) or []
+    }
+    assert "http://testserver/countries/th/" in uris
+    assert not [u for u in uris if u and "briefing.invalid" in u]
+
+
+def test_it_renders_the_pdf_to_png_for_a_look(briefing):
+    pdftoppm = shutil.which("pdftoppm")
+    if not pdftoppm:
+        pytest.fail("pdftoppm is missing: run tools/system_deps.sh")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    pdf = SCREENSHOTS / "gap-report-ph.pdf"
+    pdf.write_bytes(briefing["pdf"].content)
+    subprocess.run(  # noqa: S603 - fixed arguments, our own file
+        [
+            pdftoppm,
+            "-r",
+            "70",
+            "-png",
+            "-f",
+            "1",
+            "-l",
+            "3",
+            str(pdf),
+            str(SCREENSHOTS / "gap-report-pdf"),
+        ],
+        check=True,
+    )
+    pages = sorted(SCREENSHOTS.glob("gap-report-pdf-*.png"))
+    assert pages and all(p.stat().st_size > 10_000 for p in pages)
+
+
+def test_it_downloads_the_word_file_named_with_the_iso_code_and_date(briefing):
+    response = briefing["docx"]
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert re.fullmatch(
+        r'attachment; filename="gap-report-ph-\d{4}-\d{2}-\d{2}\.docx"',
+        response["Content-Disposition"],
+    )
+
+
+def test_it_gives_the_word_file_real_headings_for_every_gap_and_section(briefing):
+    document = docx_document(briefing["docx"].content)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    for heading in GAP_HEADINGS + [RESERVED_HEADING]:
+        assert any(h.startswith(heading) for h in headings), heading
+    for section in SECTIONS:
+        assert section in headings, section
+
+
+def test_it_gives_the_word_file_tables_with_header_rows(briefing):
+    document = docx_document(briefing["docx"].content)
+    summary = document.tables[0]
+    assert summary.rows[0].cells[0].text == "Framework"
+    assert summary.rows[0]._tr.trPr.xpath("./w:tblHeader")
+    peers = [t for t in document.tables if t.rows[0].cells[0].text == "Country"]
+    assert "Thailand" in [row.cells[0].text for row in peers[0].rows]
+
+
+def test_it_shows_the_as_of_date_and_the_sources_in_the_word_file(briefing):
+    text = docx_text(docx_document(briefing["docx"].content))
+    assert "Data as of: 31 January 2024 to 1 March 2024" in text
+    assert "Desk review of the Philippine Anti-OSAEC Act" in text
+    assert "Permalink: http://testserver/countries/ph/gaps/" in text
+
+
+def test_it_keeps_hostile_note_text_as_plain_text_in_the_word_file(briefing):
+    document = docx_document(briefing["docx"].content)
+    assert HOSTILE_NOTE in docx_text(document)
+    # No field codes or hyperlinks were created from it.
+    xml = document.element.xml
+    assert "instrText" not in xml and "w:hyperlink" not in xml
+
+
+def test_it_escapes_hostile_note_text_on_the_gap_report_page(briefing):
+    html = briefing["html"].content.decode()
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_it_gives_the_page_pdf_and_word_file_the_same_gap_sections(briefing):
+    html = briefing["html"].content.decode()
+    text_pdf = pdf_text(briefing["pdf"].content)
+    text_docx = docx_text(docx_document(briefing["docx"].content))
+    for heading in GAP_HEADINGS + [RESERVED_HEADING]:
+        assert heading in html and heading in text_pdf and heading in text_docx
+
+
+STATUS_SUFFIX = re.compile(r"\s*\(?[✔◐✘⊘?] (met|partial|not met|reserved|not assessed)\)?$")
+
+
+def html_headings(html):
+    """(level, text) of every heading of the report body, status badges left out."""
+    body = html[html.index("<h1>Gap report") :]
+    headings = []
+    for level, inner in re.findall(r"<h([1-4])[^>]*>(.*?)</h\1>", body, flags=re.S):
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", inner)).strip()
+        headings.append((int(level), STATUS_SUFFIX.sub("", unescape(text))))
+    return headings
+
+
+def docx_headings(document):
+    headings = []
+    for paragraph in document.paragraphs:
+        style = paragraph.style.name
+        if style == "Title":
+            headings.append((1, paragraph.text))
+        elif style.startswith("Heading "):
+            level = int(style.split()[1]) + 1
+            headings.append((level, STATUS_SUFFIX.sub("", paragraph.text)))
+    return headings
+
+
+def test_it_gives_the_word_file_the_same_headings_as_the_page_in_the_same_order(briefing):
+    page = html_headings(briefing["html"].content.decode())
+    word = docx_headings(docx_document(briefing["docx"].content))
+    assert len(page) > 30  # title, sections and six headings per gap or reserved item
+    assert word == page
+
+
+def test_it_puts_every_heading_of_the_page_in_the_pdf(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    for _, heading in html_headings(briefing["html"].content.decode()):
+        assert heading in text, heading
+
+
+def test_it_answers_a_briefing_for_an_unknown_country_with_a_404(client):
+    assert client.get("/countries/zz/gaps.pdf").status_code == 404
+    assert client.get("/countries/zz/gaps.docx").status_code == 404
+
+
+def test_it_states_a_seed_country_gap_and_source_in_its_briefing(client):
+    text = pdf_text(client.get("/countries/sg/gaps.pdf").content)
+    assert "ICMEC.2 Definition of CSAM" in text
+    assert "Global Threat Assessment 2019" in text
+    assert "Data as of 2018" in text
+
+
+# --- the fetcher --------------------------------------------------------------------------------
+
+
+def test_it_refuses_the_network_in_the_pdf_fetcher():
+    fetcher = local_only_fetcher()
+    for url in ["https://example.org/x.png", "http://127.0.0.1/", "file:///etc/passwd"]:
+        with pytest.raises(ValueError):
+            fetcher(url)
+
+
+def test_it_serves_our_own_stylesheets_and_data_uris_in_the_pdf_fetcher():
+    fetcher = local_only_fetcher("http://laws.example.org/")
+    css = fetcher("http://laws.example.org/static/legislation/print.css")
+    assert b"@page" in css.read()
+    assert fetcher("data:text/plain,hello").read() == b"hello"
+    with pytest.raises(ValueError):
+        fetcher("http://laws.example.org/static/../config/settings.py")
+    with pytest.raises(ValueError):
+        fetcher("http://laws.example.org/countries/ph/")  # our own pages: not fetched either
+
+
+@pytest.mark.parametrize(
+    "value,expected",
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("plain", "plain"),
+        (3, 3),
+    ],
+)
+def test_it_never_lets_a_spreadsheet_cell_start_a_formula(value, expected):
+    assert spreadsheet_safe(value) == expected

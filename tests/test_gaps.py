@@ -1,0 +1,328 @@
+"""The gap report's data (legislation/gaps.py), without HTTP."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from legislation.gaps import (
+    PEERS_PER_GAP,
+    TREATY_OFFICE_CHART,
+    build_gap_report,
+    build_regional_report,
+    change_log,
+    format_as_of,
+    lanzarote_participation,
+)
+from legislation.models import (
+    Assessment,
+    Country,
+    Criterion,
+    Framework,
+    TreatyParticipation,
+    TreatyReservation,
+)
+from legislation.statuses import Status
+
+from .factories import assess, make_instrument, make_provision, make_source
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+HOSTILE_NOTE = (
+    'Omits drawn images <script>alert("x")</script> =HYPERLINK("http://evil.example","y")'
+)
+
+
+def country(iso2):
+    return Country.objects.get(iso2=iso2)
+
+
+def meets(iso2, code, reference="Art. 12", **kwargs):
+    """A peer that meets `code`, citing one provision of its own law."""
+    peer = country(iso2)
+    cell = assess(peer, code, Status.MET, **kwargs)
+    instrument = make_instrument(peer, title=f"{peer.name} Criminal Code", year=2015)
+    cell.provisions.add(make_provision(instrument, reference=reference))
+    return cell
+
+
+def philippines_with_gaps():
+    """The Philippines with two gaps under ICMEC, one under Lanzarote, one reserved item and
+    peers at three distances: Thailand (same sub-region), Japan (same region), UK (elsewhere)."""
+    ph = country("PH")
+    source = make_source(title="Desk review of the Philippine Anti-OSAEC Act", year=2024)
+    act = make_instrument(ph, title="Anti-OSAEC and Anti-CSAEM Act", year=2022)
+    met = assess(ph, "ICMEC.1", Status.MET, source=source, note="Specific law since 2022.")
+    met.provisions.add(make_provision(act, reference="Sec. 4"))
+    partial = assess(
+        ph,
+        "ICMEC.2",
+        Status.PARTIAL,
+        source=source,
+        note=HOSTILE_NOTE,
+        as_of=datetime.date(2024, 3, 1),
+    )
+    partial.provisions.add(make_provision(act, reference="Sec. 3(c)"))
+    assess(ph, "ICMEC.5", Status.NOT_MET, source=source, note="No duty on ISPs to report.")
+    assess(ph, "L23", Status.NOT_MET, source=source, note="Grooming needs a physical meeting.")
+    assess(
+        ph, "L20.1.f", Status.RESERVED, source=source, note="Access through ICT not criminalised."
+    )
+    meets("GB", "ICMEC.2", reference="s. 1 Protection of Children Act")
+    meets("JP", "ICMEC.2", reference="Art. 2(3)")
+    meets("TH", "ICMEC.2", reference="s. 1(17) Criminal Code")
+    meets("GB", "L23", reference="s. 15 Sexual Offences Act")
+    return ph
+
+
+def test_it_lists_exactly_the_not_met_and_partial_criteria_as_gaps():
+    report = build_gap_report(philippines_with_gaps())
+    assert {e.criterion.code: e.status for e in report.gaps} == {
+        "ICMEC.2": Status.PARTIAL,
+        "ICMEC.5": Status.NOT_MET,
+        "L23": Status.NOT_MET,
+    }
+
+
+def test_it_orders_gaps_by_the_priority_kept_with_the_criteria():
+    report = build_gap_report(philippines_with_gaps())
+    priorities = {c.code: c.priority for c in Criterion.objects.leaves()}
+    codes = [e.criterion.code for e in report.gaps]
+    assert codes == sorted(codes, key=priorities.get)
+    assert codes == ["ICMEC.2", "L23", "ICMEC.5"]
+
+
+def test_it_puts_reserved_items_in_their_own_section_and_not_among_gaps():
+    report = build_gap_report(philippines_with_gaps())
+    assert [e.criterion.code for e in report.reserved] == ["L20.1.f"]
+    assert "L20.1.f" not in [e.criterion.code for e in report.gaps]
+
+
+def test_it_lists_not_assessed_criteria_as_research_gaps_never_as_gaps():
+    report = build_gap_report(philippines_with_gaps())
+    research = {line.criterion.code for line in report.research_gaps}
+    assessed = {"ICMEC.1", "ICMEC.2", "ICMEC.5", "L23", "L20.1.f"}
+    assert research == set(Criterion.objects.leaves().values_list("code", flat=True)) - assessed
+    assert not research & {e.criterion.code for e in report.gaps}
+
+
+def test_it_names_peers_that_meet_each_gap_nearest_first_with_their_provisions():
+    report = build_gap_report(philippines_with_gaps())
+    definition = report.gaps[0]
+    assert [(p.country.iso2, p.proximity) for p in definition.peers] == [
+        ("TH", "same sub-region"),
+        ("JP", "same region"),
+        ("GB", ""),
+    ]
+    assert [str(p.reference) for p in definition.peers[0].provisions] == ["s. 1(17) Criminal Code"]
+
+
+def test_it_puts_the_best_evidenced_peer_first_at_the_same_distance():
+    ph = philippines_with_gaps()
+    # Timor-Leste: same sub-region as Thailand (grade B), after it alphabetically.
+    meets("TL", "ICMEC.2", grade="A")
+    definition = build_gap_report(ph).gaps[0]
+    assert [p.country.iso2 for p in definition.peers][:2] == ["TL", "TH"]
+
+
+def test_it_says_when_no_country_meets_a_gap():
+    report = build_gap_report(philippines_with_gaps())
+    isp = next(e for e in report.gaps if e.criterion.code == "ICMEC.5")
+    assert isp.peers == [] and isp.peers_total == 0
+
+
+def test_it_keeps_the_nearest_peers_and_counts_the_rest():
+    ph = philippines_with_gaps()
+    for iso2 in ["DE", "FR", "IT", "ES", "NL", "SE"]:
+        meets(iso2, "L23")
+    grooming = next(e for e in build_gap_report(ph).gaps if e.criterion.code == "L23")
+    assert len(grooming.peers) == PEERS_PER_GAP
+    assert grooming.peers_total == 7
+    assert grooming.more_peers == 2
+
+
+def test_it_never_counts_a_partial_or_unassessed_cell_as_a_peer():
+    ph = philippines_with_gaps()
+    assess(country("VN"), "ICMEC.2", Status.PARTIAL)
+    definition = build_gap_report(ph).gaps[0]
+    assert "VN" not in [p.country.iso2 for p in definition.peers]
+
+
+def test_it_gathers_the_sources_of_the_country_and_of_the_peer_examples_separately():
+    report = build_gap_report(philippines_with_gaps())
+    assert [s.title for s in report.sources] == ["Desk review of the Philippine Anti-OSAEC Act"]
+    assert len(report.peer_sources) == 4
+
+
+def test_it_stamps_the_range_of_as_of_dates():
+    report = build_gap_report(philippines_with_gaps())
+    assert report.as_of_stamp.startswith("31 January 2024 to 1 March 2024")
+
+
+def test_it_reads_a_year_only_date_as_a_year():
+    assert format_as_of(datetime.date(2018, 12, 31), Assessment.AsOfPrecision.YEAR) == "2018"
+    assert format_as_of(None) == "date unknown"
+
+
+def test_it_reports_a_seed_country_definition_gap_with_the_published_source():
+    report = build_gap_report(country("SG"))
+    (gap,) = report.gaps
+    assert gap.criterion.code == "ICMEC.2" and gap.status == Status.NOT_MET
+    assert "Global Threat Assessment 2019" in gap.line.source.title
+    assert gap.line.as_of == "2018"
+
+
+def test_it_names_files_with_the_iso_code_and_the_date():
+    report = build_gap_report(country("SG"), now=datetime.datetime(2025, 5, 6, tzinfo=datetime.UTC))
+    assert report.filename_stem == "gap-report-sg-2025-05-06"
+
+
+def test_it_builds_the_gap_report_in_a_fixed_number_of_queries_however_many_peers(
+    django_assert_max_num_queries,
+):
+    ph = philippines_with_gaps()
+    with django_assert_max_num_queries(20) as few:
+        build_gap_report(ph)
+    for iso2 in ["DE", "FR", "IT", "ES", "NL", "SE", "NO", "PL", "PT", "IE", "AT", "BE"]:
+        meets(iso2, "L23")
+        meets(iso2, "ICMEC.2")
+    with django_assert_max_num_queries(20) as many:
+        build_gap_report(ph)
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- change log -------------------------------------------------------------------------------
+
+
+def test_it_ignores_the_blank_grid_the_loader_created_in_the_change_log():
+    assert change_log(country("FR")) == []
+
+
+def test_it_logs_old_and_new_status_and_the_reason():
+    fr = country("FR")
+    assess(fr, "L23", Status.PARTIAL, reason="Desk review 2024")
+    assess(fr, "L23", Status.MET, reason="Amendment in force")
+    newest, oldest = change_log(fr)
+    assert (oldest.old, oldest.new, oldest.reason) == (
+        Status.NOT_ASSESSED,
+        Status.PARTIAL,
+        "Desk review 2024",
+    )
+    assert (newest.old, newest.new, newest.reason) == (
+        Status.PARTIAL,
+        Status.MET,
+        "Amendment in force",
+    )
+    assert newest.criterion.code == "L23"
+
+
+def test_it_logs_other_fields_that_changed_with_the_status_unchanged():
+    fr = country("FR")
+    source = make_source()
+    assess(fr, "L23", Status.PARTIAL, source=source, note="first")
+    assess(fr, "L23", Status.PARTIAL, source=source, note="second", reason="Clarified note")
+    newest = change_log(fr)[0]
+    assert newest.old == newest.new == Status.PARTIAL
+    assert newest.other == ["note"] and newest.reason == "Clarified note"
+
+
+def test_it_logs_the_seed_values_with_their_reason():
+    (change,) = change_log(country("SG"))
+    assert (change.old, change.new) == (Status.NOT_ASSESSED, Status.NOT_MET)
+    assert "seed_assessments.csv" in change.reason
+
+
+# --- Lanzarote participation ------------------------------------------------------------------
+
+
+def frameworks():
+    return {f.code: f for f in Framework.objects.all()}
+
+
+def test_it_calls_a_country_without_a_treaty_record_not_a_party():
+    participation = lanzarote_participation(country("PH"), frameworks())
+    assert not participation.is_party
+    assert participation.standing.startswith("not a Party")
+
+
+def test_it_reads_blank_dates_as_unknown_and_points_secondary_dates_to_the_treaty_office():
+    albania = TreatyParticipation.objects.get(country__iso2="AL")
+    assert albania.date_quality == "secondary" and albania.ratified is None
+    participation = lanzarote_participation(albania.country, frameworks())
+    assert ("ratified", "date unknown") in participation.dates()
+    assert participation.dates_secondary
+    assert "secondary sources" in participation.date_quality_note
+    assert participation.chart_url == TREATY_OFFICE_CHART
+
+
+def test_it_points_a_party_without_any_date_to_the_treaty_office():
+    andorra = TreatyParticipation.objects.get(country__iso2="AD")
+    assert andorra.signed is None and andorra.ratified is None and andorra.in_force is None
+    participation = lanzarote_participation(andorra.country, frameworks())
+    assert participation.dates() == [
+        ("signed", "date unknown"),
+        ("ratified", "date unknown"),
+        ("in force", "date unknown"),
+    ]
+    assert participation.needs_confirmation
+    assert "date unknown" in participation.date_quality_note
+
+
+def test_it_shows_no_missing_signature_for_a_state_that_acceded():
+    tunisia = TreatyParticipation.objects.get(country__iso2="TN")
+    participation = lanzarote_participation(tunisia.country, frameworks())
+    assert [label for label, _ in participation.dates()] == ["acceded", "in force"]
+
+
+def test_it_attaches_a_recorded_reservation_to_the_reserved_item():
+    ph = philippines_with_gaps()
+    part = TreatyParticipation.objects.create(
+        country=ph, treaty=Framework.objects.get(code="lanzarote"), action="ratification"
+    )
+    reservation = TreatyReservation.objects.create(
+        participation=part, kind="reservation", article="20(4)", text="Art. 20(1)(f) not applied."
+    )
+    reservation.criteria.add(Criterion.objects.get(code="L20.1.f"))
+    (reserved,) = build_gap_report(ph).reserved
+    assert [r.text for r in reserved.reservations] == ["Art. 20(1)(f) not applied."]
+
+
+# --- regional report --------------------------------------------------------------------------
+
+
+def test_it_lists_for_each_criterion_the_countries_of_a_region_lacking_it():
+    philippines_with_gaps()
+    assess(country("VN"), "ICMEC.2", Status.NOT_MET)
+    countries = Country.objects.filter(subregion="South-eastern Asia")
+    report = build_regional_report(countries, "icmec")
+    by_code = {row.criterion.code: row for row in report.criteria}
+    assert [(c.iso2, s) for c, s in by_code["ICMEC.2"].lacking] == [
+        ("ID", Status.NOT_MET),  # a seed value
+        ("PH", Status.PARTIAL),
+        ("SG", Status.NOT_MET),  # a seed value
+        ("VN", Status.NOT_MET),
+    ]
+    assert by_code["ICMEC.2"].met == 1  # Thailand
+    assert by_code["ICMEC.2"].assessed == 5 and by_code["ICMEC.2"].total == 11
+
+
+def test_it_lists_a_region_alphabetically_and_totals_its_gaps():
+    philippines_with_gaps()
+    report = build_regional_report(Country.objects.filter(iso2__in=["TH", "PH"]), "icmec")
+    assert [c.country.iso2 for c in report.countries] == ["PH", "TH"]
+    assert report.gap_cells == 2  # PH: ICMEC.2 partial, ICMEC.5 not met
+    assert report.assessed_cells == 4 and report.total_cells == 10
+
+
+def test_it_serves_the_gap_report_page_in_a_fixed_number_of_queries(client):
+    ph = philippines_with_gaps()
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/countries/ph/gaps/").status_code == 200
+    for iso2 in ["DE", "FR", "IT", "ES", "NL", "SE", "NO", "PL", "PT", "IE", "AT", "BE"]:
+        meets(iso2, "L23")
+        meets(iso2, "ICMEC.5")
+    assess(ph, "L18.1.a", Status.NOT_MET)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/countries/ph/gaps/")
+    assert len(many.captured_queries) == len(few.captured_queries)
