@@ -123,6 +123,11 @@ class CompareFilter(django_filters.FilterSet):
             )
         )
         self.criteria = criteria
+        # Only the chosen standard's criteria are offered; with an unknown standard, all of them
+        # (the form then reports the standard itself).
+        chosen = self.data.get("framework")
+        if chosen in dict(FRAMEWORK_CHOICES):
+            criteria = [c for c in criteria if c.framework.code == chosen]
         where = []
         for criterion in criteria:
             if not criterion.is_leaf:

@@ -81,10 +81,7 @@ class CompareView(ExportMixin, FilterView):
             shades,
             countries,
             title=map_title,
-            description=(
-                f"{len(rows)} countries of the filtered set, shaded by {map_title.lower()}; "
-                "countries outside it are grey. Every country is also listed in the table."
-            ),
+            description=f"(the {len(rows)} countries of the table; others are grey).",
             nodata_label="outside the filtered set, or not a country in these records",
         )
         ctx = {

@@ -59,10 +59,7 @@ def detail(request, code):
         shades,
         countries,
         title=f"{criterion.code} {criterion.title}: status per country",
-        description=(
-            f"Each country shaded by its status against {criterion.code}; "
-            "the same lists follow the map."
-        ),
+        description="(the same countries are listed by status below the map).",
         nodata_label="not a country in these records",
     )
     ctx = {

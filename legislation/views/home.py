@@ -25,10 +25,7 @@ def home(request):
             shades,
             countries,
             title="ICMEC criteria met per country",
-            description=(
-                "Each country shaded by how many of the five ICMEC criteria its law meets, "
-                "as far as assessed; countries not yet assessed are white with dots."
-            ),
+            description="(as far as assessed; countries not yet assessed are white with dots).",
             nodata_label="not a country in these records",
         ),
     }
