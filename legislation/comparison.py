@@ -65,12 +65,17 @@ def status_columns(matrix, *, detail=False):
     return [StatusColumn(c.code, c.title, False) for c in matrix.leaves]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cell:
     """What one table cell shows: the status and, for an assessed leaf, where it comes from."""
 
     status: Status
-    details: str = ""
+    source_cell: object = None  # the Assessment or CellSummary behind a leaf cell
+
+    @property
+    def details(self):
+        # Worked out only for the rows a page renders, not for every row it sorts.
+        return cell_details(self.source_cell)
 
     @property
     def text(self):
@@ -151,9 +156,9 @@ def table_rows(matrix, columns):
         }
         for column in columns:
             status = row.status(column.code)
-            details = "" if column.is_article else cell_details(row.cells.get(column.code))
-            record[column.key] = Cell(status, details)
-            record["sort_" + column.key] = sort_key(status, country.name)
+            source_cell = None if column.is_article else row.cells.get(column.code)
+            record[column.key] = Cell(status, source_cell)
+            record["sort_" + column.key] = (SORT_ORDER[status], record["sort_name"])
         suff = record["sufficient"]
         record["sort_sufficient"] = ({True: 0, False: 1, None: 2}[suff], country.name.casefold())
         rows.append(record)
@@ -281,27 +286,39 @@ def met_buckets(total):
     return [(0, 0), (1, half), (half + 1, total - 1), (total, total)]
 
 
+PARTLY_ASSESSED_SHADE = ("#c6dbef", "dots")
+
+
 def met_map_data(rows, total):
-    """Shades and countries coloured by the number of criteria met; unassessed countries apart."""
+    """Shades and countries coloured by the number of criteria met.
+
+    Only fully assessed countries get a count colour: "met 1 of 5" with four criteria unknown
+    would read as a poor law when it only means an unread one. Partly assessed and unassessed
+    countries have shades of their own.
+    """
     from .worldmap import MapShade
 
     buckets = met_buckets(total)
     tally = [0] * len(buckets)
-    unknown = 0
+    partly = unknown = 0
     countries = {}
     for row in rows:
         country = row["country"]
         if row["assessed"] == 0:
             unknown += 1
             key, text = "not-assessed", f"{country.name}: not assessed"
+        elif row["assessed"] < total:
+            partly += 1
+            key = "partly"
+            text = (
+                f"{country.name}: partly assessed, met {row['met']} of {total} "
+                f"(assessed {row['assessed']} of {total})"
+            )
         else:
             index = next(i for i, (lo, hi) in enumerate(buckets) if lo <= row["met"] <= hi)
             tally[index] += 1
             key = f"n{index}"
-            text = (
-                f"{country.name}: met {row['met']} of {total} "
-                f"(assessed {row['assessed']} of {total})"
-            )
+            text = f"{country.name}: met {row['met']} of {total}"
         if map_key(country):
             countries[map_key(country)] = (key, text, country.get_absolute_url())
     colours = MET_SHADES if len(buckets) == len(MET_SHADES) else MET_SHADES[::2] + MET_SHADES[-1:]
@@ -311,11 +328,14 @@ def met_map_data(rows, total):
         pattern = "hatch" if hi == 0 else "none"
         shades.append(
             MapShade(
-                f"n{index}", f"met {span} of {total} ({tally[index]})", colours[index], pattern
+                f"n{index}",
+                f"met {span} of {total}, fully assessed ({tally[index]})",
+                colours[index],
+                pattern,
             )
         )
+    shades.append(MapShade("partly", f"partly assessed ({partly})", *PARTLY_ASSESSED_SHADE))
     fill, pattern = STATUS_SHADES[Status.NOT_ASSESSED]
-    shades.append(
-        MapShade("not-assessed", f"{label(Status.NOT_ASSESSED)} ({unknown})", fill, pattern)
-    )
+    unknown_label = f"{label(Status.NOT_ASSESSED)} ({unknown})"
+    shades.append(MapShade("not-assessed", unknown_label, fill, pattern))
     return shades, countries

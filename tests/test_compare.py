@@ -319,3 +319,28 @@ def test_it_shows_provisions_only_in_the_long_export_not_the_page(client):
     )
     assert "227-23" not in client.get("/compare/?q=France").content.decode()
     assert "227-23" in client.get("/compare/?q=France&_export=csv&shape=long").content.decode()
+
+
+def test_the_summary_matrix_reads_the_same_statuses_as_the_full_one():
+    from legislation.matrix import build_matrix, build_summary_matrix
+
+    france = Country.objects.get(iso2="FR")
+    assess(france, "L20.1.f", Status.RESERVED, source=make_source(title="T", page="p. 4"))
+    countries = list(Country.objects.filter(region="Europe"))
+    full = build_matrix(countries, "lanzarote", with_provisions=False)
+    summary = build_summary_matrix(countries, "lanzarote")
+    codes = [c.code for c in full.leaves + full.articles]
+    for a, b in zip(full.rows, summary.rows, strict=True):
+        assert [a.status(c) for c in codes] == [b.status(c) for c in codes]
+    cell = summary.by_iso2()["FR"].cells["L20.1.f"]
+    assert cell.source == "T, p. 4" and cell.evidence_grade == "B"
+
+
+def test_it_colours_only_fully_assessed_countries_by_their_met_count(client):
+    france = Country.objects.get(iso2="FR")
+    for n in range(1, 6):
+        assess(france, f"ICMEC.{n}", Status.MET if n < 5 else Status.NOT_MET)
+    body = client.get("/compare/?region=Europe").content.decode()
+    assert "<title>France: met 4 of 5</title>" in body
+    assert "met 4 of 5, fully assessed (1)" in body
+    assert "<title>Bosnia and Herzegovina: partly assessed, met 0 of 5" in body

@@ -145,7 +145,7 @@ def test_it_puts_the_figures_and_the_map_on_the_home_page(client, django_assert_
         body = client.get("/").content.decode()
     assert 'id="figure-sufficient"' in body
     assert "ICMEC criteria met per country" in body
-    assert "<title>Singapore: met 0 of 5 (assessed 1 of 5)</title>" in body
+    assert "<title>Singapore: partly assessed, met 0 of 5 (assessed 1 of 5)</title>" in body
 
 
 def test_it_rejects_a_bad_region_with_a_message(client):

@@ -1,5 +1,9 @@
 """/compare/: every country against one standard, filtered, sorted and downloadable as seen."""
 
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -9,10 +13,16 @@ from django_tables2.export.views import ExportMixin
 
 from .. import comparison, datacache, exports
 from ..filters import MET_COUNT, CompareFilter
-from ..matrix import ROLLUP_RULE, build_matrix
-from ..models import Framework
-from ..tables import comparison_table
+from ..matrix import ROLLUP_RULE, build_matrix, build_summary_matrix
+from ..models import Framework, Provision
+from ..tables import body_rows, comparison_table
 from ..worldmap import render_world_map
+
+
+def is_anonymous_and_quiet(request):
+    """No session (so no login) and no message waiting: the page depends on the URL only."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
 
 ROWS_PER_PAGE = 300  # the whole filtered set on one page up to this many rows
 TEMPLATE = "legislation/compare.html"
@@ -24,6 +34,17 @@ class CompareView(ExportMixin, FilterView):
     export_formats = tuple(exports.FORMATS)
 
     def get(self, request, *args, **kwargs):
+        export_format = request.GET.get(self.export_trigger_param)
+        exporting = export_format in exports.FORMATS
+        # Visitors without a session see the same page for the same address: the whole page
+        # is cached per data version, checked before any other work (invalid addresses, which
+        # answer 400, are never stored).
+        page_key = None
+        if not exporting and is_anonymous_and_quiet(request):
+            page_key = datacache.key_for(["page", request.path, request.GET.urlencode()])
+            page = cache.get(page_key)
+            if page is not None:
+                return HttpResponse(page)
         self.filterset = self.get_filterset(self.filterset_class)
         if not self.filterset.is_valid():
             # Bad input: the form with its messages, no rows and no download.
@@ -31,17 +52,32 @@ class CompareView(ExportMixin, FilterView):
             return render(request, TEMPLATE, ctx, status=400)
         self.options = self.filterset.form.cleaned_data
         self.object_list = self.filterset.qs
-        export_format = request.GET.get(self.export_trigger_param)
-        if export_format in exports.FORMATS:
+        if exporting:
             return self.create_export(export_format)
-        return render(request, TEMPLATE, self.get_context_data())
+        response = self.render_page()
+        if page_key:
+            cache.set(page_key, response.content.decode(), datacache.TIMEOUT)
+        return response
+
+    def render_page(self):
+        return render(self.request, TEMPLATE, self.get_context_data())
 
     # Shared by page and exports: the rows, in the order the table sorts them.
 
-    def build(self, *, with_provisions):
+    def build(self, *, full_cells=False, with_provisions=False):
+        """The matrix, columns, rows and sorted table; `full_cells` for notes and provisions."""
         framework_code = self.options["framework"]
         detail = bool(self.options.get("detail")) and framework_code == Framework.LANZAROTE
-        matrix = build_matrix(self.object_list, framework_code, with_provisions=with_provisions)
+        if full_cells:
+            matrix = build_matrix(self.object_list, framework_code, with_provisions=False)
+        else:
+            matrix = build_summary_matrix(self.object_list, framework_code)
+        if with_provisions:
+            # One joined query instead of build_matrix's provisions__instrument prefetch, whose
+            # instrument lookup becomes an OR chain SQLite refuses past ~1,000 instruments.
+            cells = [cell for row in matrix.rows for cell in row.cells.values()]
+            provisions = Provision.objects.select_related("instrument")
+            prefetch_related_objects(cells, Prefetch("provisions", queryset=provisions))
         columns = comparison.status_columns(matrix, detail=detail)
         rows = comparison.table_rows(matrix, columns)
         table = comparison_table(rows, columns, framework_code)
@@ -67,7 +103,7 @@ class CompareView(ExportMixin, FilterView):
         }
 
     def render_body(self):
-        matrix, columns, rows, table = self.build(with_provisions=False)
+        matrix, columns, rows, table = self.build()
         chosen = self.options.get("map") or MET_COUNT
         if chosen == MET_COUNT:
             shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
@@ -86,6 +122,7 @@ class CompareView(ExportMixin, FilterView):
         )
         ctx = {
             "table": table,
+            "body_rows": body_rows(table),
             "matrix": matrix,
             "columns": columns,
             "row_count": len(rows),
@@ -113,7 +150,8 @@ class CompareView(ExportMixin, FilterView):
 
     def create_export(self, export_format):
         shape = self.options.get("shape") or "wide"
-        matrix, columns, rows, table = self.build(with_provisions=shape == "long")
+        long = shape == "long"
+        matrix, columns, rows, table = self.build(full_cells=long, with_provisions=long)
         ordered = [row.record for row in table.rows]  # exactly the table's order, every page
         if shape == "long":
             header, records = comparison.long_records(matrix, [r["iso2"] for r in ordered])

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 
 from .. import comparison
-from ..matrix import ROLLUP_RULE, build_matrix
+from ..matrix import ROLLUP_RULE, build_summary_matrix
 from ..models import Assessment, Country, Criterion, Framework
 from ..statuses import ASSESSED, Status
 from ..worldmap import render_world_map
@@ -42,7 +42,7 @@ def _statuses(criterion):
             Assessment.objects.filter(criterion=criterion).values_list("country_id", "status")
         )
         return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED))) for c in countries]
-    matrix = build_matrix(countries, criterion.framework.code, with_provisions=False)
+    matrix = build_summary_matrix(countries, criterion.framework.code)
     return [(row.country, row.status(criterion.code)) for row in matrix.rows]
 
 

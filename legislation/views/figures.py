@@ -4,14 +4,14 @@ from django.shortcuts import render
 
 from ..figures import headline_figures
 from ..filters import CompareFilter
-from ..matrix import build_matrix
+from ..matrix import build_summary_matrix
 from ..models import Framework, PublishedFigure
 
 FIGURE_FILTERS = ("q", "region", "subregion", "group")
 
 
 def figures_context(countries, *, whole_world):
-    matrix = build_matrix(countries, Framework.ICMEC, with_provisions=False)
+    matrix = build_summary_matrix(countries, Framework.ICMEC)
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     return {
         "figures": headline_figures(matrix.rows, list(published), whole_world=whole_world),

@@ -3,14 +3,14 @@ from django.shortcuts import render
 from .. import comparison
 from ..coverage import site_coverage
 from ..figures import headline_figures
-from ..matrix import build_matrix
+from ..matrix import build_summary_matrix
 from ..models import Country, Framework, PublishedFigure
 from ..statuses import SYMBOLS, Status
 from ..worldmap import render_world_map
 
 
 def home(request):
-    matrix = build_matrix(Country.objects.all(), Framework.ICMEC, with_provisions=False)
+    matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC)
     columns = comparison.status_columns(matrix)
     rows = comparison.table_rows(matrix, columns)
     shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
