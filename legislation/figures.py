@@ -43,6 +43,13 @@ class Figure:
     published: object = None  # PublishedFigure, only when comparable (the whole world)
 
     @property
+    def published_sources(self):
+        """The published figure's sources, split where the data file joins them with " ; "."""
+        if self.published is None:
+            return []
+        return [part.strip() for part in self.published.source.split(";") if part.strip()]
+
+    @property
     def coverage(self):
         where = f" {self.among}" if self.among else ""
         return f"computed over {self.decided} assessed countries of {self.of}{where}"

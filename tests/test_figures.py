@@ -137,7 +137,7 @@ def test_it_labels_computed_figures_as_not_icmecs(client):
     body = client.get("/figures/").content.decode()
     assert "not ICMEC's figure" in body
     assert "Published by ICMEC, 9th edition (2018)" in body
-    assert re.search(r"<td class=\"num\">118<br>", body)
+    assert re.search(r"<td><strong>118</strong><br>", body)
 
 
 def test_it_puts_the_figures_and_the_map_on_the_home_page(client, django_assert_max_num_queries):
