@@ -188,7 +188,10 @@ def wide_records(rows, columns, framework_code):
 
 
 def long_records(matrix, iso2_order):
-    """One record per country × leaf criterion, in LONG_COLUMNS order (the import format)."""
+    """One record per country × leaf criterion, in LONG_COLUMNS order (the import format).
+
+    Reads the `CellSummary` cells of `build_summary_matrix(..., detailed=True)`.
+    """
     by_iso2 = matrix.by_iso2()
     records = []
     for iso2 in iso2_order:
@@ -202,7 +205,6 @@ def long_records(matrix, iso2_order):
                     + [""] * (len(LONG_COLUMNS) - 5)
                 )
                 continue
-            source = cell.source if cell.source_id else None
             records.append(
                 [
                     iso2,
@@ -213,29 +215,15 @@ def long_records(matrix, iso2_order):
                     cell.as_of.isoformat() if cell.as_of else "",
                     cell.as_of_precision if cell.as_of else "",
                     cell.evidence_grade,
-                    str(source) if source else "",
-                    provisions_text(cell),
+                    cell.source,
+                    "; ".join(sorted(cell.provisions)),
                     cell.note,
-                    source.url if source else "",
-                    cell.reviewed_by.get_username() if cell.reviewed_by_id else "",
+                    cell.source_url,
+                    cell.reviewed_by,
                     cell.reviewed_at.isoformat() if cell.reviewed_at else "",
                 ]
             )
     return list(LONG_COLUMNS), records
-
-
-def provisions_text(cell):
-    """ "Penal Code (2020), Art. 5; Cybercrime Act, s. 3": the provisions relied on, in one cell.
-
-    Reads the prefetched provisions, so it adds no query per cell.
-    """
-    items = []
-    for provision in cell.provisions.all():
-        item = f"{provision.instrument}, {provision.reference}"
-        if provision.url:
-            item += f" <{provision.url}>"
-        items.append(item)
-    return "; ".join(sorted(items))
 
 
 # The world map: shades that differ in lightness and texture as well as hue, so the map and

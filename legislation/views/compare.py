@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,8 +12,8 @@ from django_tables2.export.views import ExportMixin
 
 from .. import comparison, datacache, exports
 from ..filters import MET_COUNT, CompareFilter
-from ..matrix import ROLLUP_RULE, build_matrix, build_summary_matrix
-from ..models import Framework, Provision
+from ..matrix import ROLLUP_RULE, build_summary_matrix
+from ..models import Framework
 from ..tables import body_rows, comparison_table
 from ..worldmap import render_world_map
 
@@ -64,20 +63,11 @@ class CompareView(ExportMixin, FilterView):
 
     # Shared by page and exports: the rows, in the order the table sorts them.
 
-    def build(self, *, full_cells=False, with_provisions=False):
-        """The matrix, columns, rows and sorted table; `full_cells` for notes and provisions."""
+    def build(self, *, detailed=False):
+        """The matrix, columns, rows and sorted table; `detailed` adds notes and provisions."""
         framework_code = self.options["framework"]
         detail = bool(self.options.get("detail")) and framework_code == Framework.LANZAROTE
-        if full_cells:
-            matrix = build_matrix(self.object_list, framework_code, with_provisions=False)
-        else:
-            matrix = build_summary_matrix(self.object_list, framework_code)
-        if with_provisions:
-            # One joined query instead of build_matrix's provisions__instrument prefetch, whose
-            # instrument lookup becomes an OR chain SQLite refuses past ~1,000 instruments.
-            cells = [cell for row in matrix.rows for cell in row.cells.values()]
-            provisions = Provision.objects.select_related("instrument")
-            prefetch_related_objects(cells, Prefetch("provisions", queryset=provisions))
+        matrix = build_summary_matrix(self.object_list, framework_code, detailed=detailed)
         columns = comparison.status_columns(matrix, detail=detail)
         rows = comparison.table_rows(matrix, columns)
         table = comparison_table(rows, columns, framework_code)
@@ -150,8 +140,7 @@ class CompareView(ExportMixin, FilterView):
 
     def create_export(self, export_format):
         shape = self.options.get("shape") or "wide"
-        long = shape == "long"
-        matrix, columns, rows, table = self.build(full_cells=long, with_provisions=long)
+        matrix, columns, rows, table = self.build(detailed=shape == "long")
         ordered = [row.record for row in table.rows]  # exactly the table's order, every page
         if shape == "long":
             header, records = comparison.long_records(matrix, [r["iso2"] for r in ordered])
