@@ -15,6 +15,7 @@ history bypasses both: call `bump()` after it (simple_history's `bulk_*_with_his
 seen by the fingerprint).
 """
 
+import functools
 import hashlib
 import uuid
 
@@ -40,7 +41,9 @@ post_delete.connect(_on_change, dispatch_uid="legislation-datacache-delete")
 m2m_changed.connect(_on_change, dispatch_uid="legislation-datacache-m2m")
 
 
-def _fingerprint():
+@functools.cache
+def _fingerprint_sql():
+    # Built once: reaching a history model through its manager builds a manager class.
     from .models import Assessment, LegalInstrument, Provision
 
     # Only primary keys: each MAX is one index lookup, whatever the number of cells.
@@ -53,9 +56,12 @@ def _fingerprint():
     quote = connection.ops.quote_name
     # Table and column names come from the models, never from input.
     parts = [f"(SELECT MAX({quote(column)}) FROM {quote(table)})" for table, column in tables]  # noqa: S608
-    sql = "SELECT " + ", ".join(parts)
+    return "SELECT " + ", ".join(parts)
+
+
+def _fingerprint():
     with connection.cursor() as cursor:
-        cursor.execute(sql)
+        cursor.execute(_fingerprint_sql())
         return "|".join(str(v) for v in cursor.fetchone())
 
 

@@ -55,7 +55,7 @@ class CompareView(ExportMixin, FilterView):
             return self.create_export(export_format)
         response = self.render_page()
         if page_key:
-            cache.set(page_key, response.content.decode(), datacache.TIMEOUT)
+            cache.set(page_key, response.content, datacache.TIMEOUT)
         return response
 
     def render_page(self):
