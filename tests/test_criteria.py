@@ -68,3 +68,18 @@ def test_it_reads_a_criterion_page_in_a_constant_number_of_queries(
         client.get("/criteria/Art.20/")
     with django_assert_max_num_queries(6):
         client.get("/criteria/ICMEC.1/")
+
+
+def test_it_reads_a_criterion_page_in_the_same_queries_for_20_and_200_more_countries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .test_compare import build_synthetic
+
+    counts = []
+    for n, seed in ((20, 31), (180, 32)):
+        build_synthetic(n, region=f"Synth {n}", seed=seed)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/criteria/Art.20/").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]

@@ -152,3 +152,17 @@ def test_it_rejects_a_bad_region_with_a_message(client):
     response = client.get("/figures/?region=<script>x</script>")
     assert response.status_code == 400
     assert "<script>x" not in response.content.decode()
+
+
+def test_it_counts_figures_in_the_same_queries_for_20_and_200_countries(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    build_synthetic(20, region="Small", seed=41)
+    build_synthetic(200, region="Large", seed=42)
+    counts = []
+    for region in ("Small", "Large"):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/figures/?region={region}").status_code == 200
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
