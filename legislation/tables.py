@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from .models import Framework
-from .statuses import css_class, symbol
+from .statuses import Status, css_class, symbol
 
 
 class CountryColumn(tables.Column):
@@ -44,19 +44,26 @@ class StatusColumn(tables.Column):
         return self.spec.code
 
     def cell_html(self, record):
-        return format_html('<td class="cell">{}</td>', self.render(record[self.spec.key]))
+        value = record[self.spec.key]
+        details = value.details
+        if not details:
+            return PLAIN_CELLS[value.status]  # most cells: built once per status
+        return format_html('<td class="cell">{}</td>', self._render(value.status, details))
 
     def render(self, value):
-        status = value.status
-        if value.details:
+        return self._render(value.status, value.details)
+
+    @staticmethod
+    def _render(status, details):
+        if details:
             return format_html(
                 '<span class="status {}" title="{}"><span aria-hidden="true">{}</span> {}</span>'
                 '<span class="visually-hidden">, {}</span>',
                 css_class(status),
-                value.details,
+                details,
                 symbol(status),
                 status.label,
-                value.details,
+                details,
             )
         return format_html(
             '<span class="status {}"><span aria-hidden="true">{}</span> {}</span>',
@@ -67,6 +74,12 @@ class StatusColumn(tables.Column):
 
     def value(self, value):
         return value.status.value
+
+
+PLAIN_CELLS = {
+    status: format_html('<td class="cell">{}</td>', StatusColumn._render(status, ""))
+    for status in Status
+}
 
 
 class CountOfColumn(tables.Column):
