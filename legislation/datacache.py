@@ -74,15 +74,15 @@ def data_version():
     return f"{token}|{_fingerprint()}"
 
 
-def key_for(key_parts):
-    """A cache key for these parts at the current data version (one indexed query)."""
-    text = "\x1f".join([data_version(), *key_parts])
+def key_for(key_parts, version=None):
+    """A cache key for these parts at the data version (read now unless given: one query)."""
+    text = "\x1f".join([version or data_version(), *key_parts])
     return "legislation:fragment:" + hashlib.sha256(text.encode()).hexdigest()
 
 
-def cached(key_parts, render):
-    """render() once per data version and key; later calls reuse the string."""
-    key = key_for(key_parts)
+def cached(key_parts, render, version=None):
+    """render() once per data version and key; later calls reuse the value."""
+    key = key_for(key_parts, version)
     value = cache.get(key)
     if value is None:
         value = render()

@@ -191,3 +191,13 @@ def test_it_exports_in_the_same_number_of_queries_for_20_and_200_countries(
     assert export_queries(client, "/compare/?region=Small" + query) == export_queries(
         client, "/compare/?region=Large" + query
     )
+
+
+def test_it_exports_every_row_when_the_page_is_split(client):
+    build_synthetic(301, region="Many", seed=13, fill=False)
+    page = client.get("/compare/?region=Many")
+    assert len(rows_of(page)) == 300
+    assert 'aria-label="Pages of the table"' in page.content.decode()
+    assert len(rows_of(client.get("/compare/?region=Many&page=2"))) == 1
+    _, rows = data_rows(client.get("/compare/?region=Many&_export=csv").content, "csv")
+    assert len(rows) == 301

@@ -38,9 +38,12 @@ class CompareView(ExportMixin, FilterView):
         # Visitors without a session see the same page for the same address: the whole page
         # is cached per data version, checked before any other work (invalid addresses, which
         # answer 400, are never stored).
-        page_key = None
+        page_key = self.version = None
+        if not exporting:
+            self.version = datacache.data_version()
         if not exporting and is_anonymous_and_quiet(request):
-            page_key = datacache.key_for(["page", request.path, request.GET.urlencode()])
+            key = ["page", request.path, request.GET.urlencode()]
+            page_key = datacache.key_for(key, self.version)
             page = cache.get(page_key)
             if page is not None:
                 return HttpResponse(page)
@@ -82,7 +85,7 @@ class CompareView(ExportMixin, FilterView):
     def get_context_data(self, **kwargs):
         framework_code = self.options["framework"]
         key = [self.request.path, self.request.GET.urlencode()]
-        body = datacache.cached(key, lambda: self.render_body())
+        body = datacache.cached(key, lambda: self.render_body(), self.version)
         return {
             "filter": self.filterset,
             "framework": Framework(code=framework_code),
