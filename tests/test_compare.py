@@ -344,3 +344,14 @@ def test_it_colours_only_fully_assessed_countries_by_their_met_count(client):
     assert "<title>France: met 4 of 5</title>" in body
     assert "met 4 of 5, fully assessed (1)" in body
     assert "<title>Bosnia and Herzegovina: partly assessed, met 0 of 5" in body
+
+
+def test_it_serves_signed_in_users_a_fresh_page_around_the_cached_table(client):
+    from .factories import make_user
+
+    client.force_login(make_user())
+    france = Country.objects.get(iso2="FR")
+    assert "met 0 of 5" in client.get("/compare/?q=France").content.decode()
+    assess(france, "ICMEC.3", Status.MET)
+    body = client.get("/compare/?q=France").content.decode()
+    assert "met 1 of 5" in body

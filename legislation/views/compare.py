@@ -50,7 +50,7 @@ class CompareView(ExportMixin, FilterView):
         self.filterset = self.get_filterset(self.filterset_class)
         if not self.filterset.is_valid():
             # Bad input: the form with its messages, no rows and no download.
-            ctx = {"filter": self.filterset, "invalid": True, "framework": None}
+            ctx = {"filter": self.filterset, "invalid": True}
             return render(request, TEMPLATE, ctx, status=400)
         self.options = self.filterset.form.cleaned_data
         self.object_list = self.filterset.qs
@@ -83,13 +83,11 @@ class CompareView(ExportMixin, FilterView):
         return self.request.path + ("?" + query.urlencode() if query else "")
 
     def get_context_data(self, **kwargs):
-        framework_code = self.options["framework"]
+        # Signed-in users get a fresh page around the cached table and map.
         key = [self.request.path, self.request.GET.urlencode()]
         body = datacache.cached(key, lambda: self.render_body(), self.version)
         return {
             "filter": self.filterset,
-            "framework": Framework(code=framework_code),
-            "framework_code": framework_code,
             "active_filters": self.filterset.active_filters(),
             "body": body,
             "export_links": self.export_links(),
@@ -133,7 +131,7 @@ class CompareView(ExportMixin, FilterView):
 
     def export_links(self):
         links = []
-        for shape, _ in (("wide", None), ("long", None)):
+        for shape in ("wide", "long"):
             for fmt in exports.FORMATS:
                 query = self.request.GET.copy()
                 query[self.export_trigger_param] = fmt
