@@ -122,3 +122,88 @@ def build_matrix(countries, framework_code, *, with_provisions=True):
                 row.status(code) for code in children.get(article.pk, [])
             )
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+
+
+@dataclass(slots=True)
+class CellSummary:
+    """What pages and downloads show of a cell, read without model instances."""
+
+    status: str
+    as_of: object
+    as_of_precision: str
+    evidence_grade: str
+    source_id: int | None
+    source: str  # as str(Source) reads: "title, page" or "title"
+    # Read only with detailed=True (the long download):
+    note: str = ""
+    source_url: str = ""
+    reviewed_by: str = ""
+    reviewed_at: object = None
+    provisions: list = field(default_factory=list)  # "Instrument (year), reference <url>"
+
+
+def build_summary_matrix(countries, framework_code, *, detailed=False):
+    """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
+
+    The same fixed number of queries (one more for provisions when `detailed`), and several
+    times faster for thousands of cells, so pages, figures and downloads use it.
+    """
+    framework = Framework.objects.get(code=framework_code)
+    criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
+    leaves = [c for c in criteria if c.is_leaf]
+    articles = [c for c in criteria if not c.is_leaf]
+    code_of = {c.pk: c.code for c in criteria}
+    countries = list(countries)
+    country_ids = [c.pk for c in countries]
+    rows = {country.pk: CountryRow(country) for country in countries}
+    fields = [
+        "id",
+        "country_id",
+        "criterion_id",
+        "status",
+        "as_of",
+        "as_of_precision",
+        "evidence_grade",
+        "source_id",
+        "source__title",
+        "source__page",
+    ]
+    if detailed:
+        fields += ["note", "source__url", "reviewed_by__username", "reviewed_at"]
+    cells = Assessment.objects.filter(country__in=country_ids, criterion__framework=framework)
+    by_id = {}
+    for values in cells.order_by().values_list(*fields):
+        pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
+        title, page = values[8:10]
+        source = (f"{title}, {page}" if page else title) if source_id else ""
+        cell = CellSummary(status, as_of, precision, grade, source_id, source)
+        if detailed:
+            cell.note, cell.source_url, cell.reviewed_by, cell.reviewed_at = values[10:]
+            cell.source_url = cell.source_url or ""
+            cell.reviewed_by = cell.reviewed_by or ""
+            by_id[pk] = cell
+        rows[country_id].cells[code_of[criterion_id]] = cell
+    if detailed:
+        links = Assessment.provisions.through.objects.filter(
+            assessment__country__in=country_ids, assessment__criterion__framework=framework
+        ).values_list(
+            "assessment_id",
+            "provision__reference",
+            "provision__url",
+            "provision__instrument__title",
+            "provision__instrument__year",
+        )
+        for assessment_id, reference, url, title, year in links.order_by():
+            text = f"{title} ({year}), {reference}" if year else f"{title}, {reference}"
+            by_id[assessment_id].provisions.append(f"{text} <{url}>" if url else text)
+
+    children = {}
+    for leaf in leaves:
+        if leaf.parent_id:
+            children.setdefault(leaf.parent_id, []).append(leaf.code)
+    for row in rows.values():
+        for article in articles:
+            row.articles[article.code] = rollup(
+                row.status(code) for code in children.get(article.pk, [])
+            )
+    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import countries, criteria, gaps, home, reports, sidebyside
+from .views import compare, countries, criteria, figures, gaps, home, reports, sidebyside
 
 app_name = "legislation"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("countries/<str:iso2>/", countries.profile, name="country"),
     path("criteria/<str:code>/", criteria.detail, name="criterion"),
+    # Issue 3: comparison table and its exports, headline figures, criteria index.
+    path("compare/", compare.compare, name="compare"),
+    path("figures/", figures.figures, name="figures"),
+    path("criteria/", criteria.index, name="criteria"),
 ]
 
 # Issue 4: country list, gap reports and briefings, regional gap report, side-by-side view.

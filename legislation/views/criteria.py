@@ -1,6 +1,75 @@
-from django.http import Http404
+"""/criteria/ and /criteria/<code>/: what each criterion asks, and where every country stands."""
+
+from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404, render
+
+from .. import comparison
+from ..matrix import ROLLUP_RULE, build_summary_matrix
+from ..models import Assessment, Country, Criterion, Framework
+from ..statuses import ASSESSED, Status
+from ..worldmap import render_world_map
+
+# Best covered first, unknown last: the order the lists of countries appear in.
+STATUS_ORDER = (Status.MET, Status.PARTIAL, Status.RESERVED, Status.NOT_MET, Status.NOT_ASSESSED)
+
+
+def index(request):
+    criteria = list(Criterion.objects.select_related("framework", "parent"))
+    tallies = (
+        Assessment.objects.values("criterion")
+        .order_by()
+        .annotate(
+            assessed=Count("pk", filter=~Q(status=Status.NOT_ASSESSED)),
+            met=Count("pk", filter=Q(status=Status.MET)),
+        )
+    )
+    by_criterion = {t["criterion"]: t for t in tallies}
+    frameworks = {}
+    for criterion in criteria:
+        tally = by_criterion.get(criterion.pk, {})
+        criterion.assessed_count = tally.get("assessed", 0)
+        criterion.met_count = tally.get("met", 0)
+        frameworks.setdefault(criterion.framework, []).append(criterion)
+    ctx = {"frameworks": list(frameworks.items()), "country_count": Country.objects.count()}
+    return render(request, "legislation/criteria.html", ctx)
+
+
+def _statuses(criterion):
+    """(country, status) for every country, in name order; a missing cell is not assessed."""
+    countries = list(Country.objects.order_by("name"))
+    if criterion.is_leaf:
+        cells = dict(
+            Assessment.objects.filter(criterion=criterion).values_list("country_id", "status")
+        )
+        return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED))) for c in countries]
+    matrix = build_summary_matrix(countries, criterion.framework.code)
+    return [(row.country, row.status(criterion.code)) for row in matrix.rows]
 
 
 def detail(request, code):
-    # Placeholder so that links to criteria resolve; the criterion page replaces it (issue 3).
-    raise Http404("Criterion pages are not built yet.")
+    criterion = get_object_or_404(
+        Criterion.objects.select_related("framework", "parent"), code=code
+    )
+    pairs = _statuses(criterion)
+    groups = {status: [] for status in STATUS_ORDER}
+    for country, status in pairs:
+        groups[status].append(country)
+    shades, countries = comparison.status_map_data(pairs)
+    world_map = render_world_map(
+        shades,
+        countries,
+        title=f"{criterion.code} {criterion.title}: status per country",
+        description="(the same countries are listed by status below the map).",
+        nodata_label="not a country in these records",
+    )
+    ctx = {
+        "criterion": criterion,
+        "children": list(criterion.children.order_by("display_order")),
+        "status_groups": [(status, groups[status]) for status in STATUS_ORDER],
+        "assessed": sum(1 for _, s in pairs if s in ASSESSED),
+        "country_count": len(pairs),
+        "world_map": world_map,
+        "rollup_rule": ROLLUP_RULE if not criterion.is_leaf else None,
+        "is_icmec": criterion.framework.code == Framework.ICMEC,
+    }
+    return render(request, "legislation/criterion.html", ctx)

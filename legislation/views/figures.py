@@ -1,0 +1,34 @@
+"""/figures/: ICMEC-style headline figures from the current records, beside ICMEC's own."""
+
+from django.shortcuts import render
+
+from ..figures import headline_figures
+from ..filters import CompareFilter
+from ..matrix import build_summary_matrix
+from ..models import Framework, PublishedFigure
+
+FIGURE_FILTERS = ("q", "region", "subregion", "group")
+
+
+def figures_context(countries, *, whole_world):
+    matrix = build_summary_matrix(countries, Framework.ICMEC)
+    published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
+    return {
+        "figures": headline_figures(matrix.rows, list(published), whole_world=whole_world),
+        "country_count": len(matrix.rows),
+        "whole_world": whole_world,
+    }
+
+
+def figures(request):
+    data = request.GET.copy()
+    data["framework"] = Framework.ICMEC  # the headline figures are ICMEC's five criteria
+    filterset = CompareFilter(data)
+    ctx = {"filter": filterset, "fields": [filterset.form[name] for name in FIGURE_FILTERS]}
+    if not filterset.is_valid():
+        ctx["invalid"] = True
+        return render(request, "legislation/figures.html", ctx, status=400)
+    active = filterset.active_filters()
+    ctx.update(figures_context(filterset.qs, whole_world=not active))
+    ctx["active_filters"] = active
+    return render(request, "legislation/figures.html", ctx)

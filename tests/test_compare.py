@@ -1,0 +1,357 @@
+import itertools
+import random
+import string
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models.signals import m2m_changed, post_save
+from django.test.utils import CaptureQueriesContext
+
+from legislation import datacache
+from legislation.models import Assessment, Country, Criterion, Source
+from legislation.statuses import Status
+
+from .factories import assess, make_instrument, make_provision, make_source
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+# Codes no real country uses: ISO alpha-2 and alpha-3 codes are letters only.
+_CODE_POOL = [
+    a + b
+    for a, b in itertools.product(string.digits + string.ascii_uppercase, repeat=2)
+    if not (a.isalpha() and b.isalpha())
+]
+_serial = itertools.count(1)
+
+
+def unused_codes(n):
+    taken = set(Country.objects.values_list("iso2", flat=True))
+    iso2 = [code for code in _CODE_POOL if code not in taken][:n]
+    taken3 = set(Country.objects.values_list("iso3", flat=True))
+    iso3 = [f"{k:03d}" for k in range(1000) if f"{k:03d}" not in taken3][:n]
+    assert len(iso2) == len(iso3) == n, "too many synthetic countries for the code pool"
+    return zip(iso2, iso3, strict=True)
+
+
+def assessed_choices(criterion):
+    choices = [Status.MET, Status.PARTIAL, Status.NOT_MET]
+    if criterion.allows_reservation:
+        choices.append(Status.RESERVED)
+    return choices
+
+
+def build_synthetic(n, *, region="Synthregion", subregion="Synth West", seed=1, fill=True):
+    """n synthetic countries with every cell of both frameworks assessed (seeded, so repeatable).
+
+    Returns the countries and {(iso2, code): status}, the data an independent count uses.
+    """
+    source = Source.objects.create(title=f"Synthetic source {next(_serial)}")
+    countries = Country.objects.bulk_create(
+        [
+            Country(
+                iso2=iso2,
+                iso3=iso3,
+                name=f"Synthland {seed}-{region}-{i:04d}",
+                region=region,
+                subregion=subregion,
+                un_status="other",
+            )
+            for i, (iso2, iso3) in enumerate(unused_codes(n))
+        ]
+    )
+    leaves = list(Criterion.objects.leaves())
+    rng = random.Random(seed)
+    truth, cells = {}, []
+    for country in countries:
+        for leaf in leaves:
+            status = rng.choice(assessed_choices(leaf)) if fill else Status.NOT_ASSESSED
+            truth[(country.iso2, leaf.code)] = status
+            cells.append(
+                Assessment(
+                    country=country,
+                    criterion=leaf,
+                    status=status,
+                    source=source if fill else None,
+                    evidence_grade="B" if fill else "",
+                )
+            )
+    Assessment.objects.bulk_create(cells)
+    return countries, truth
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+
+
+def rows_of(response):
+    """The table's country codes in order, read from the rendered rows."""
+    body = response.content.decode()
+    table = body.split('id="comparison"', 1)[1].split("</table>", 1)[0]
+    rows = table.split("<tbody>", 1)[1].split("<tr>")[1:]
+    return [row.split('class="code">', 1)[1].split("<", 1)[0] for row in rows if "code" in row]
+
+
+def test_it_lists_every_country_by_name_with_the_five_icmec_columns(client):
+    response = client.get("/compare/")
+    assert response.status_code == 200
+    codes = rows_of(response)
+    assert len(codes) == 196
+    names = list(Country.objects.order_by("name").values_list("iso2", flat=True))
+    assert codes == names  # alphabetical: no ranking by default
+    body = response.content.decode()
+    for code in ("ICMEC.1", "ICMEC.5", "Sufficient (at least 4 of 5)", "Assessed"):
+        assert code in body
+
+
+def test_it_shows_each_cell_as_symbol_and_word_with_its_source(client):
+    singapore = Country.objects.get(iso2="SG")
+    assess(singapore, "ICMEC.4", Status.MET, source=make_source(title="Penal Code review"))
+    body = client.get("/compare/?q=Singapore").content.decode()
+    assert "✔</span> met" in body
+    assert "✘</span> not met" in body  # ICMEC.2, the seed cell
+    assert "source: Penal Code review" in body and "evidence grade B" in body
+    # Not assessed looks different from not met: its own class, never the gap's.
+    assert "status-not-assessed" in body
+
+
+def test_it_counts_met_sufficient_and_assessed(client):
+    france = Country.objects.get(iso2="FR")
+    for code in ("ICMEC.1", "ICMEC.2", "ICMEC.3", "ICMEC.4"):
+        assess(france, code, Status.MET)
+    body = client.get("/compare/?q=France").content.decode()
+    assert "met 4 of 5" in body and "assessed 4 of 5" in body
+    assert ">yes<" in body
+
+
+def test_it_searches_by_name_or_code(client):
+    assert rows_of(client.get("/compare/?q=fra")) == ["FR"]
+    assert rows_of(client.get("/compare/?q=DEU")) == ["DE"]
+
+
+def test_it_filters_by_region_and_subregion(client):
+    europe = rows_of(client.get("/compare/?region=Europe"))
+    assert set(europe) == set(
+        Country.objects.filter(region="Europe").values_list("iso2", flat=True)
+    )
+    west = rows_of(client.get("/compare/?subregion=Western+Europe"))
+    assert "FR" in west and "PL" not in west
+
+
+@pytest.mark.parametrize("group", ["coe", "eu", "lanzarote", "global-north", "global-south"])
+def test_it_filters_by_group(client, group):
+    expected = set(Country.objects.in_group(group).values_list("iso2", flat=True))
+    assert set(rows_of(client.get(f"/compare/?group={group}"))) == expected
+
+
+def test_it_filters_by_a_criterion_status(client):
+    codes = rows_of(client.get("/compare/?where=ICMEC.2:not_met"))
+    assert codes == ["BA", "CN", "ID", "LB", "PE", "SA", "SG", "VN"]
+
+
+def test_it_combines_criterion_statuses(client):
+    china = Country.objects.get(iso2="CN")
+    assess(china, "ICMEC.4", Status.MET)
+    codes = rows_of(client.get("/compare/?where=ICMEC.2:not_met&where=ICMEC.4:met"))
+    assert codes == ["CN"]
+
+
+def test_it_treats_not_assessed_as_unknown_not_as_a_gap(client):
+    codes = rows_of(client.get("/compare/?where=ICMEC.2:not_assessed"))
+    assert len(codes) == 196 - 8 and "CN" not in codes
+
+
+def test_it_filters_by_minimum_met(client):
+    countries, truth = build_synthetic(12, seed=3)
+    codes = rows_of(client.get("/compare/?region=Synthregion&min_met=2"))
+    expected = [
+        c.iso2
+        for c in sorted(countries, key=lambda c: c.name)
+        if sum(truth[(c.iso2, f"ICMEC.{n}")] == Status.MET for n in range(1, 6)) >= 2
+    ]
+    assert codes == expected and 0 < len(codes) < 12
+
+
+def test_it_filters_fully_assessed_only(client):
+    build_synthetic(3, seed=4)
+    partial = Country.objects.get(iso2="FR")
+    assess(partial, "ICMEC.1", Status.MET)
+    codes = rows_of(client.get("/compare/?fully_assessed=1"))
+    assert len(codes) == 3 and "FR" not in codes
+
+
+def test_it_rolls_lanzarote_up_to_articles_and_explains_how(client):
+    france = Country.objects.get(iso2="FR")
+    assess(france, "L20.1.a", Status.MET)
+    body = client.get("/compare/?framework=lanzarote&q=France").content.decode()
+    for article in range(18, 25):
+        assert f"Art.{article}" in body
+    assert "L20.1.a" not in body.split("<table", 1)[1].split("</thead>")[0]
+    assert "How an article's status is worked out" in body
+    assert "◐</span> partial" in body  # Art. 20: one sub-paragraph met, others unknown
+
+
+def test_it_shows_all_sub_paragraphs_in_detail(client):
+    body = client.get("/compare/?framework=lanzarote&detail=1&q=France").content.decode()
+    head = body.split('id="comparison"', 1)[1].split("</thead>")[0]
+    assert head.count('scope="col"') == 2 + 21 + 2  # country, region, 21 leaves, met, assessed
+
+
+def test_it_sorts_a_status_column_by_status_order_then_name(client):
+    countries, truth = build_synthetic(15, seed=5)
+    codes = rows_of(client.get("/compare/?region=Synthregion&sort=c_ICMEC_3"))
+    order = {Status.MET: 0, Status.PARTIAL: 1, Status.RESERVED: 2, Status.NOT_MET: 3}
+    expected = sorted(countries, key=lambda c: (order[truth[(c.iso2, "ICMEC.3")]], c.name))
+    assert codes == [c.iso2 for c in expected]
+
+
+def test_it_sorts_by_the_met_count(client):
+    countries, truth = build_synthetic(15, seed=6)
+    codes = rows_of(client.get("/compare/?region=Synthregion&sort=-met"))
+
+    def met(c):
+        return sum(truth[(c.iso2, f"ICMEC.{n}")] == Status.MET for n in range(1, 6))
+
+    by_code = {c.iso2: met(c) for c in countries}
+    assert [by_code[code] for code in codes] == sorted(by_code.values(), reverse=True)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?framework=x&min_met=abc&region=<script>alert(1)</script>",
+        "?min_met=99",
+        "?where=ICMEC.9:met",
+        "?framework=icmec&where=L20.1.a:met",
+        "?group=<b>nope</b>",
+        "?map=L20.1.a",
+        "?min_met=2.5",
+        "?min_met=-1",
+    ],
+)
+def test_it_answers_nonsense_with_a_message_never_a_500(client, query):
+    response = client.get("/compare/" + query)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "could not be used" in body
+    assert "<script>alert" not in body and "<b>nope" not in body
+
+
+def test_it_ignores_an_unknown_sort_or_page(client):
+    for query in ("?sort=<script>", "?page=abc", "?page=999", "?_export=exe"):
+        response = client.get("/compare/" + query)
+        assert response.status_code in (200, 404)
+        assert b"<script>" not in response.content.split(b"</header>", 1)[1]
+
+
+def test_it_links_every_country_to_its_profile(client):
+    body = client.get("/compare/?q=Kenya").content.decode()
+    assert 'href="/countries/ke/"' in body
+
+
+def test_it_draws_the_map_of_the_filtered_set(client):
+    body = client.get("/compare/?where=ICMEC.2:not_met&map=ICMEC.2").content.decode()
+    assert "ICMEC.2 Definition of CSAM: status per country" in body
+    assert "<title>Singapore: not met</title>" in body
+    assert "✘ not met (8)" in body
+
+
+def queries_for(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "&framework=lanzarote&detail=1",
+        "&where=ICMEC.1:met&min_met=1&fully_assessed=1&sort=-c_ICMEC_2&map=ICMEC.4",
+        "&group=global-south",
+    ],
+)
+def test_it_runs_the_same_number_of_queries_for_20_and_200_countries(client, query):
+    build_synthetic(20, region="Small", seed=7)
+    build_synthetic(200, region="Large", seed=8)
+    small = queries_for(client, "/compare/?region=Small" + query)
+    large = queries_for(client, "/compare/?region=Large" + query)
+    assert small == large
+    assert small <= 10
+
+
+def test_it_reuses_the_rendered_table_until_the_data_changes(client):
+    france = Country.objects.get(iso2="FR")
+    client.get("/compare/?q=France")
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/compare/?q=France")
+    cached_queries = len(ctx.captured_queries)
+    assert cached_queries <= 4  # choices (3) and the data version (1): no matrix
+    assess(france, "ICMEC.5", Status.MET, source=make_source(title="Fresh source"))
+    assert "Fresh source" in client.get("/compare/?q=France").content.decode()
+
+
+def test_it_sees_a_change_saved_by_another_process(client):
+    # Another process (an import command, a second worker) saves cells: its signals never
+    # reach this process's cache, so the database fingerprint must notice the change.
+    client.get("/compare/?q=France")
+    france = Country.objects.get(iso2="FR")
+    uids = ("legislation-datacache-save", "legislation-datacache-m2m")
+    post_save.disconnect(dispatch_uid=uids[0])
+    m2m_changed.disconnect(dispatch_uid=uids[1])
+    try:
+        assess(france, "ICMEC.1", Status.MET)
+    finally:
+        post_save.connect(datacache._on_change, dispatch_uid=uids[0])
+        m2m_changed.connect(datacache._on_change, dispatch_uid=uids[1])
+    body = client.get("/compare/?q=France").content.decode()
+    assert "met 1 of 5" in body
+
+
+def test_it_shows_provisions_only_in_the_long_export_not_the_page(client):
+    france = Country.objects.get(iso2="FR")
+    cell = assess(france, "ICMEC.4", Status.MET)
+    cell.provisions.add(
+        make_provision(make_instrument(france, title="Code pénal"), reference="227-23")
+    )
+    assert "227-23" not in client.get("/compare/?q=France").content.decode()
+    assert "227-23" in client.get("/compare/?q=France&_export=csv&shape=long").content.decode()
+
+
+def test_the_summary_matrix_reads_the_same_statuses_as_the_full_one():
+    from legislation.matrix import build_matrix, build_summary_matrix
+
+    france = Country.objects.get(iso2="FR")
+    assess(france, "L20.1.f", Status.RESERVED, source=make_source(title="T", page="p. 4"))
+    countries = list(Country.objects.filter(region="Europe"))
+    full = build_matrix(countries, "lanzarote", with_provisions=False)
+    summary = build_summary_matrix(countries, "lanzarote")
+    codes = [c.code for c in full.leaves + full.articles]
+    for a, b in zip(full.rows, summary.rows, strict=True):
+        assert [a.status(c) for c in codes] == [b.status(c) for c in codes]
+    cell = summary.by_iso2()["FR"].cells["L20.1.f"]
+    assert cell.source == "T, p. 4" and cell.evidence_grade == "B"
+
+
+def test_it_colours_only_fully_assessed_countries_by_their_met_count(client):
+    france = Country.objects.get(iso2="FR")
+    for n in range(1, 6):
+        assess(france, f"ICMEC.{n}", Status.MET if n < 5 else Status.NOT_MET)
+    body = client.get("/compare/?region=Europe").content.decode()
+    assert "<title>France: met 4 of 5</title>" in body
+    assert "met 4 of 5, fully assessed (1)" in body
+    assert "<title>Bosnia and Herzegovina: partly assessed, met 0 of 5" in body
+
+
+def test_it_serves_signed_in_users_a_fresh_page_around_the_cached_table(client):
+    from .factories import make_user
+
+    client.force_login(make_user())
+    france = Country.objects.get(iso2="FR")
+    assert "met 0 of 5" in client.get("/compare/?q=France").content.decode()
+    assess(france, "ICMEC.3", Status.MET)
+    body = client.get("/compare/?q=France").content.decode()
+    assert "met 1 of 5" in body
