@@ -7,7 +7,9 @@ once, in this module.
 
 from dataclasses import dataclass, field
 
-from .models import Assessment, Criterion, Framework
+from django.db.models import Prefetch
+
+from .models import Assessment, Criterion, Framework, Provision
 from .statuses import ASSESSED, Status
 
 ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five criteria
@@ -108,7 +110,11 @@ def build_matrix(countries, framework_code, *, with_provisions=True):
         country__in=[c.pk for c in countries], criterion__framework=framework
     ).select_related("source", "criterion", "reviewed_by")
     if with_provisions:
-        cells = cells.prefetch_related("provisions__instrument")
+        # A join, not a second prefetch: prefetching instruments separately builds one OR
+        # term per instrument, which SQLite refuses past about a thousand of them.
+        cells = cells.prefetch_related(
+            Prefetch("provisions", queryset=Provision.objects.select_related("instrument"))
+        )
     for cell in cells:
         rows[cell.country_id].cells[cell.criterion.code] = cell
 
