@@ -101,11 +101,15 @@ def describe_proposal(proposal):
 
 def describe_last_change(cell):
     """Who last changed an approved cell, and how: shown to the person whose save is refused."""
-    records = list(cell.history.select_related("history_user").order_by("-history_id")[:2])
+    records = list(
+        cell.history.select_related("history_user", "proposed_by").order_by("-history_id")[:2]
+    )
     if not records:
         return "no history recorded"
     latest = records[0]
     who = latest.history_user or "the reference data loader"
+    if latest.proposed_by:
+        who = f"{latest.proposed_by} (approved by {latest.history_user})"
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
     text = f"{who} on {when} (“{latest.history_change_reason or 'no reason given'}”)"
     if len(records) == 2:
