@@ -64,7 +64,7 @@ def _build(records, on, user):
         if before is None:
             if record.values["status"] == "not_assessed":
                 continue  # the loader creating an empty cell is not news
-            changes = workflow.diff(workflow.snapshot(_Empty()), record.values)
+            changes = workflow.diff(workflow.snapshot(_Empty(), provisions=[]), record.values)
         else:
             changes = workflow.diff(before.values, record.values)
         if not changes:
