@@ -8,6 +8,7 @@ by username (with names, e-mail, flags and groups) but never with a password has
 file can be shared without sharing credentials, and a restored account needs a new password.
 """
 
+import datetime
 import gzip
 import json
 
@@ -132,8 +133,18 @@ def collect(history=True):
     }
 
 
+class _Encoder(DjangoJSONEncoder):
+    """Django's encoder, but keeping microseconds: it rounds times to milliseconds, which would
+    make a restored history differ from the original."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime | datetime.time):
+            return o.isoformat()
+        return super().default(o)
+
+
 def dumps(data):
-    return json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True, ensure_ascii=False)
+    return json.dumps(data, cls=_Encoder, sort_keys=True, ensure_ascii=False)
 
 
 def export_dataset(path, history=True):
@@ -176,7 +187,13 @@ def is_empty():
 
 def clear():
     """Delete every dataset record (not people or groups), newest dependants first."""
-    for model in reversed([*MODELS, *history_models(), ImportUpload]):
+    # History last: deleting an audited record writes a "deleted" history row.
+    for model in [ImportUpload, *reversed(MODELS), *history_models()]:
+        # Rows pointing at rows of their own table go first (PROTECT would refuse otherwise).
+        if model is Criterion:
+            model._default_manager.filter(parent__isnull=False).delete()
+        if model is ChangeBatch:
+            model._default_manager.filter(reverts__isnull=False).delete()
         model._default_manager.all().delete()
 
 
