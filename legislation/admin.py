@@ -232,6 +232,9 @@ class CountryChangeForm(ChangeReasonForm):
 
 @admin.register(Country)
 class CountryAdmin(admin.ModelAdmin):
+    class Media:
+        css = {"all": ["legislation/review.css"]}
+
     form = CountryChangeForm
     inlines = [AssessmentInline]
     list_display = ["name", "iso2", "iso3", "region", "subregion", "group_list", "assessed"]
@@ -247,9 +250,17 @@ class CountryAdmin(admin.ModelAdmin):
         "subregion",
         "un_status",
         "groups",
+        "history_link",
         "change_reason",
     ]
     reference_fields = fields[:-1]
+
+    @admin.display(description="history")
+    def history_link(self, obj):
+        return format_html(
+            '<a href="{}">Who changed what, and the values as approved on any date</a>',
+            reverse("legislation:country_history", args=[obj.code]),
+        )
 
     def get_queryset(self, request):
         return (
@@ -291,6 +302,15 @@ class CountryAdmin(admin.ModelAdmin):
         request.proposal_result = propose_or_report(
             request, form.cleaned_data["change_reason"], changes
         )
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        # A refused cell is far down a long page: repeat why at the top.
+        for inline in context.get("inline_admin_formsets", []):
+            for cell_form in inline.formset.forms:
+                if cell_form.is_bound:
+                    for error in cell_form.non_field_errors():
+                        messages.error(request, error)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def construct_change_message(self, request, form, formsets, add=False):
         return ""  # the proposals are the record of this save
@@ -374,6 +394,9 @@ class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
 
 @admin.register(Assessment)
 class AssessmentAdmin(ReasonedHistoryAdmin):
+    class Media:
+        css = {"all": ["legislation/review.css"]}
+
     form = AssessmentForm
     list_display = [
         "country",
@@ -662,6 +685,9 @@ class ReviewCommentForm(forms.Form):
 class ChangeProposalAdmin(admin.ModelAdmin):
     """The Reviewers' queue: pending changes with their diffs; approve or reject with a comment."""
 
+    class Media:
+        css = {"all": ["legislation/review.css"]}
+
     list_display = ["number", "cell", "change", "author", "reason", "created", "state_display"]
     list_filter = [
         StateFilter,
@@ -690,6 +716,10 @@ class ChangeProposalAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_queue()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"title": "Review queue: proposed changes", **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def has_add_permission(self, request):
         return False
@@ -744,7 +774,7 @@ class ChangeProposalAdmin(admin.ModelAdmin):
             obj.review_comment,
         )
 
-    def _decide(self, request, queryset, decision, verb):
+    def _decide(self, request, queryset, decision, verb, imperative):
         from django.template.response import TemplateResponse
 
         proposals = list(queryset)
@@ -763,7 +793,8 @@ class ChangeProposalAdmin(admin.ModelAdmin):
             return None
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"{verb.capitalize()} {len(proposals)} change(s)?",
+            "title": f"{imperative} {len(proposals)} change(s)?",
+            "imperative": imperative,
             "opts": self.model._meta,
             "proposals": proposals,
             "form": form,
@@ -775,11 +806,11 @@ class ChangeProposalAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve the selected changes", permissions=["review"])
     def approve_selected(self, request, queryset):
-        return self._decide(request, queryset, workflow.approve, "approved")
+        return self._decide(request, queryset, workflow.approve, "approved", "Approve")
 
     @admin.action(description="Reject the selected changes", permissions=["review"])
     def reject_selected(self, request, queryset):
-        return self._decide(request, queryset, workflow.reject, "rejected")
+        return self._decide(request, queryset, workflow.reject, "rejected", "Reject")
 
 
 @admin.register(ChangeBatch)

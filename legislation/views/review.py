@@ -25,7 +25,7 @@ DRAFT_LIFETIME = datetime.timedelta(days=1)
 class ImportForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet (CSV or XLSX)",
-        help_text="The long export of the comparison page, or the template below, edited.",
+        help_text="The long export of the comparison page, or the template above, edited.",
     )
 
 
