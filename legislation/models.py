@@ -563,6 +563,8 @@ class ChangeProposal(models.Model):
 
     class Meta:
         ordering = ["-batch__created_at", "pk"]
+        verbose_name = "proposed change"
+        verbose_name_plural = "proposed changes (review queue)"
         permissions = [("review_changeproposal", "Can approve or reject proposed changes")]
         constraints = [
             models.CheckConstraint(

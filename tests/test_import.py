@@ -394,3 +394,14 @@ def _cli(data, user, apply=False):
             args.append("--apply")
         call_command(*args, stdout=out, stderr=io.StringIO())
         return out.getvalue()
+
+
+def test_the_preview_escapes_what_the_file_says(client, editor):
+    data = csv_bytes([row("<script>alert(1)</script>", "ICMEC.1")])
+    client.force_login(editor)
+    page = client.post(
+        reverse("admin:legislation_assessment_import"), {"file": _upload("x<b>.csv", data)}
+    )
+    assert page.status_code == 200
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text

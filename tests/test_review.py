@@ -295,3 +295,22 @@ def test_an_unknown_country_or_criterion_history_is_a_404(client, reviewer):
     client.force_login(reviewer)
     assert client.get(reverse("legislation:country_history", args=["zz"])).status_code == 404
     assert client.get(reverse("legislation:criterion_history", args=["Art.20"])).status_code == 404
+
+
+def test_the_country_page_keeps_a_constant_query_count_with_pending_changes(client, eddie, erin):
+    france = Country.objects.get(iso2="FR")
+    url = reverse("admin:legislation_country_change", args=[france.pk])
+    client.force_login(eddie)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    propose(erin, "FR", ["ICMEC.1"])
+    client.get(url)  # warm up: the first request of a session caches the permissions
+    few = queries()
+    propose(erin, "FR", ["ICMEC.2", "ICMEC.3", "L18.1.a", "L20.1.a", "L20.1.e", "L24.2"])
+    page = client.get(url).text
+    assert "Change #" in page and "by erin" in page
+    assert queries() == few
