@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -45,16 +46,58 @@ class ChangeReasonForm(forms.ModelForm):
     )
 
 
+class LockedChangeReasonForm(ChangeReasonForm):
+    """Optimistic locking for records without a version number: the form carries the newest
+    history entry it was opened on, and a save on top of a newer one is refused, naming it."""
+
+    seen_history = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            latest = self._latest()
+            self.fields["seen_history"].initial = latest.history_id if latest else None
+
+    def _latest(self):
+        return (
+            self._meta.model.history.filter(id=self.instance.pk)
+            .select_related("history_user")
+            .order_by("-history_id")
+            .first()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        # Browsers always send the field; a client that leaves it out is not checked.
+        if not self.instance.pk or "seen_history" not in self.data:
+            return cleaned
+        model = self._meta.model
+        # Inside the admin's transaction: held until the save, so no one can slip in between.
+        model._default_manager.select_for_update().filter(pk=self.instance.pk).first()
+        latest = self._latest()
+        if latest and latest.history_id != cleaned.get("seen_history"):
+            who = latest.history_user or "the reference data loader"
+            when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M")
+            raise forms.ValidationError(
+                f"{who} changed this record on {when} (“{latest.history_change_reason or ''}”) "
+                "after you opened it. Your change was not saved; reload the page to see "
+                "theirs, then make yours again if it is still needed."
+            )
+        return cleaned
+
+
 class ReasonedHistoryAdmin(SimpleHistoryAdmin):
     """Asks for a change reason on every save (reverts included) and records it in history."""
 
-    form = ChangeReasonForm
+    form = LockedChangeReasonForm
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         # The reason is asked last, after the editor has made the change.
-        fields = [f for f in fieldsets[0][1]["fields"] if f != "change_reason"]
-        return [(None, {"fields": fields}), ("Why", {"fields": ["change_reason"]})]
+        why = ["change_reason", "seen_history"]
+        fields = [f for f in fieldsets[0][1]["fields"] if f not in why]
+        present = [f for f in why if f in fieldsets[0][1]["fields"]]
+        return [(None, {"fields": fields}), ("Why", {"fields": present})]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]

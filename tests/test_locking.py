@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from legislation import workflow
-from legislation.models import ChangeProposal, Country
+from legislation.models import ChangeProposal, Country, LegalInstrument
 from legislation.statuses import Status
 
 from .factories import cell, make_source, make_user
@@ -225,3 +225,36 @@ def test_two_simultaneous_proposals_on_one_cell_let_exactly_one_win(reference_da
     loser = next(v for v in outcomes.values() if v != "proposed")
     assert "already has a change awaiting review" in loser
     assert ChangeProposal.objects.filter(assessment=target).count() == 1
+
+
+def test_a_second_save_of_a_legal_instrument_is_refused_naming_the_first(client, eddie, erin):
+    france = Country.objects.get(iso2="FR")
+    instrument = LegalInstrument(country=france, title="Code pénal", year=1992)
+    instrument._change_reason = "recorded"
+    instrument.save()
+    url = reverse("admin:legislation_legalinstrument_change", args=[instrument.pk])
+    client.force_login(erin)
+    seen = re.search(r'name="seen_history" value="(\d+)"', client.get(url).text).group(1)
+
+    def post(note, reason):
+        return client.post(
+            url,
+            {
+                "country": france.pk,
+                "title": "Code pénal",
+                "year": 1992,
+                "note": note,
+                "change_reason": reason,
+                "seen_history": seen,
+            },
+        )
+
+    client.force_login(eddie)
+    assert post("eddie's note", "Consolidated text of 2024").status_code == 302
+    client.force_login(erin)
+    response = post("erin's note", "Another reading")
+    assert response.status_code == 200
+    assert "eddie changed this record on" in response.text
+    assert "Consolidated text of 2024" in response.text
+    instrument.refresh_from_db()
+    assert instrument.note == "eddie's note"
