@@ -168,7 +168,7 @@ def _read_csv(data):
         ) from None
     if "\x00" in text:
         raise ImportFileError("The file contains NUL bytes: it is not a CSV text file.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = []
     line = 1
     try:
@@ -178,6 +178,15 @@ def _read_csv(data):
     except csv.Error as error:
         raise ImportFileError(f"Row {line}: the CSV cannot be read ({error}).") from None
     return rows
+
+
+def _delimiter(text):
+    """Spreadsheets set to a European locale save "CSV" with semicolons: accept those too,
+    judging by the header (the first line that is not a `#` note)."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
+            return ";" if line.count(";") > line.count(",") else ","
+    return ","
 
 
 def _read_xlsx(data):
@@ -237,7 +246,11 @@ class Lookups:
 
 
 def parse_status(text, lookups):
-    return lookups.status_words.get(text.strip().lower().replace("  ", " "))
+    """The stored value (`not_met`), the words (`not met`) or what pages show (`✘ not met`)."""
+    text = text.strip().lower()
+    for symbol in statuses.SYMBOLS.values():
+        text = text.removeprefix(symbol).strip()
+    return lookups.status_words.get(" ".join(text.split()))
 
 
 def check_row(line, raw, columns, lookups, author):

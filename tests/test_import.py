@@ -405,3 +405,17 @@ def test_the_preview_escapes_what_the_file_says(client, editor):
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_it_reads_a_semicolon_separated_csv(editor):
+    data = csv_bytes(GOOD).decode().replace(",", ";").encode()
+    result = importing.preview("excel-fr.csv", data, editor)
+    assert result.ok, result.errors
+    assert result.counts["new"] == 2
+
+
+@pytest.mark.parametrize("written", ["partial", "PARTIAL", "◐ partial", "not met", "✘ not met"])
+def test_it_accepts_a_status_as_value_words_or_badge(editor, written):
+    result = importing.preview("b.csv", csv_bytes([row("FR", "ICMEC.1", status=written)]), editor)
+    assert result.ok, result.errors
+    assert result.rows[0].values["status"] in (Status.PARTIAL, Status.NOT_MET)
