@@ -37,6 +37,13 @@ CHANGE_REASON_HELP = (
 )
 
 
+PROPOSAL_REASON_HELP = (
+    CHANGE_REASON_HELP
+    + " Saving proposes the change: public pages show it once a Reviewer other than you "
+    "approves it."
+)
+
+
 class ChangeReasonForm(forms.ModelForm):
     change_reason = forms.CharField(
         label="Reason for this change",
@@ -268,6 +275,10 @@ def pending_summary(pending):
 
 
 class CountryChangeForm(ChangeReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change_reason"].help_text = PROPOSAL_REASON_HELP
+
     class Meta:
         model = Country
         fields = ["name"]  # every country field is read-only; the form carries the reason
@@ -418,6 +429,7 @@ class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["change_reason"].help_text = PROPOSAL_REASON_HELP
         # Read from the database, not the instance: when reverting, the instance is the old
         # historical value, but the change is made on top of the current version.
         if self.instance.pk:
