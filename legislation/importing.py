@@ -245,6 +245,38 @@ class Lookups:
             self.status_words[status.label] = status
 
 
+PRECISION_RANK = {"day": 2, "month": 1, "year": 0}
+
+
+def parse_as_of(text):
+    """(date, the precision the text implies). A year alone means 31 December and a month its
+    last day, as editors record them; (None, "day") for a blank or unreadable date."""
+    text = text.strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            return datetime.date(int(text), 12, 31), "year"
+        if len(text) == 7 and text[4] == "-":
+            first = datetime.date(int(text[:4]), int(text[5:]), 1)
+            following = (first + datetime.timedelta(days=31)).replace(day=1)
+            return following - datetime.timedelta(days=1), "month"
+        if len(text) > 10 and text[10:].strip(" T0:"):
+            return None, "day"  # a time of day other than midnight: not a plain date
+        return datetime.date.fromisoformat(text[:10]), "day"
+    except ValueError:
+        return None, "day"
+
+
+def parse_grade(text):
+    """ "B" or the grade's full label as pages show it; "" for blank; None when unreadable."""
+    text = text.strip()
+    if not text:
+        return ""
+    for grade in statuses.EvidenceGrade:
+        if text.upper() == grade.value or text == grade.label:
+            return grade.value
+    return None
+
+
 def parse_status(text, lookups):
     """The stored value (`not_met`), the words (`not met`) or what pages show (`✘ not met`)."""
     text = text.strip().lower()
@@ -302,19 +334,22 @@ def check_row(line, raw, columns, lookups, author):
             "the Convention allows no reservation to it.",
         )
 
-    as_of = None
-    if get["as_of"]:
-        try:
-            as_of = datetime.date.fromisoformat(get["as_of"][:10])
-            if len(get["as_of"]) > 10 and get["as_of"][10:].strip(" T0:"):
-                raise ValueError
-        except ValueError:
-            row.error("as_of", f"“{get['as_of']}” is not a date; write it as YYYY-MM-DD.")
-    precision = get["as_of_precision"].lower() or Assessment.AsOfPrecision.DAY
+    as_of, implied = parse_as_of(get["as_of"])
+    if as_of is None and get["as_of"]:
+        row.error(
+            "as_of",
+            f"“{get['as_of']}” is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY).",
+        )
+    precision = get["as_of_precision"].lower() or implied
     if precision not in Assessment.AsOfPrecision.values:
         row.error("as_of_precision", f"“{precision}” is not one of day, month, year.")
-    grade = get["evidence_grade"].upper()
-    if grade and grade not in statuses.EvidenceGrade.values:
+    elif as_of and PRECISION_RANK[precision] > PRECISION_RANK[implied]:
+        row.error(
+            "as_of_precision",
+            f"“{get['as_of']}” gives no {precision}; use “{implied}” or a full date.",
+        )
+    grade = parse_grade(get["evidence_grade"])
+    if grade is None:
         row.error("evidence_grade", f"“{get['evidence_grade']}” is not one of A, B, C, D.")
 
     source = None

@@ -419,3 +419,37 @@ def test_it_accepts_a_status_as_value_words_or_badge(editor, written):
     result = importing.preview("b.csv", csv_bytes([row("FR", "ICMEC.1", status=written)]), editor)
     assert result.ok, result.errors
     assert result.rows[0].values["status"] in (Status.PARTIAL, Status.NOT_MET)
+
+
+@pytest.mark.parametrize(
+    "as_of,precision,expected",
+    [
+        ("2018", "", (datetime.date(2018, 12, 31), "year")),
+        ("2018", "year", (datetime.date(2018, 12, 31), "year")),
+        ("2024-02", "", (datetime.date(2024, 2, 29), "month")),
+        ("2024-02-10", "", (datetime.date(2024, 2, 10), "day")),
+        ("2024-02-10", "year", (datetime.date(2024, 2, 10), "year")),
+    ],
+)
+def test_it_reads_a_year_or_a_month_as_its_last_day(editor, as_of, precision, expected):
+    data = csv_bytes([row("FR", "ICMEC.1", as_of=as_of, as_of_precision=precision)])
+    result = importing.preview("b.csv", data, editor)
+    assert result.ok, result.errors
+    values = result.rows[0].values
+    assert (values["as_of"], values["as_of_precision"]) == expected
+
+
+def test_it_refuses_a_year_alone_with_day_precision(editor):
+    data = csv_bytes([row("FR", "ICMEC.1", as_of="2018", as_of_precision="day")])
+    result = importing.preview("b.csv", data, editor)
+    assert result.errors == [
+        "Row 3, column as_of_precision: “2018” gives no day; use “year” or a full date."
+    ]
+
+
+@pytest.mark.parametrize("written", ["b", "B", "B – desk review of the official text"])
+def test_it_accepts_an_evidence_grade_as_letter_or_label(editor, written):
+    data = csv_bytes([row("FR", "ICMEC.1", evidence_grade=written)])
+    result = importing.preview("b.csv", data, editor)
+    assert result.ok, result.errors
+    assert result.rows[0].values["evidence_grade"] == "B"
