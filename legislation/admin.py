@@ -377,11 +377,11 @@ class CountryAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(request.path)
 
 
-def propose_or_report(request, reason, changes):
+def propose_or_report(request, reason, changes, kind=ChangeBatch.Kind.EDIT):
     if not changes:
         return None
     try:
-        return workflow.propose(request.user, reason, changes)
+        return workflow.propose(request.user, reason, changes, kind=kind)
     except workflow.WorkflowError as error:
         # The form's own checks ran under the same locks, so this only reports what they
         # could not see (nothing has been written).
@@ -539,8 +539,12 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # An edit (or a revert from the history) is a proposal; the cell stays as approved.
+        reverting = request.resolver_match.url_name.endswith("_simple_history")
         request.proposal_result = propose_or_report(
-            request, form.cleaned_data["change_reason"], [form.proposed_change()]
+            request,
+            form.cleaned_data["change_reason"],
+            [form.proposed_change()],
+            kind=ChangeBatch.Kind.REVERT if reverting else ChangeBatch.Kind.EDIT,
         )
         form.save_m2m = lambda: None  # provisions travel with the proposal too
 

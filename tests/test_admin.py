@@ -214,6 +214,7 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
     assert response.status_code == 302
     # The revert is itself a proposal, and needs a Reviewer too.
     assert cell(peru, "ICMEC.2").status == Status.MET
+    assert ChangeProposal.objects.pending().get().batch.kind == "revert"
     approve_all(reviewer)
     assessment.refresh_from_db()
     assert assessment.status == Status.NOT_MET

@@ -453,3 +453,13 @@ def test_it_accepts_an_evidence_grade_as_letter_or_label(editor, written):
     result = importing.preview("b.csv", data, editor)
     assert result.ok, result.errors
     assert result.rows[0].values["evidence_grade"] == "B"
+
+
+def test_public_pages_show_an_import_only_after_approval(client, editor, reviewer):
+    assert "assessed: 8 of 980" in client.get("/").text
+    outcome = importing.apply_import(
+        importing.preview("b.csv", csv_bytes(GOOD), editor), editor, "r"
+    )
+    assert "assessed: 8 of 980" in client.get("/").text
+    workflow.approve(reviewer, [p.pk for p in outcome.proposals])
+    assert "assessed: 10 of 980" in client.get("/").text
