@@ -36,9 +36,24 @@ def test_an_import_is_reviewed_approved_and_shown_in_history(page, screenshot, t
     upload = tmp_path / "french-review.csv"
     upload.write_text(CSV, encoding="utf-8")
 
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        CSV.replace("FR,France,icmec,ICMEC.4,partial", "FR,France,icmec,L19.1.c,reserved")
+        + "XK,Kosovo,icmec,ICMEC.9,met,31/12/2018,day,B,,,\n",
+        encoding="utf-8",
+    )
+
     sign_in(page, "eddie")
     page.goto("/admin/legislation/assessment/")
     page.get_by_role("link", name="Import from a spreadsheet").click()
+    page.get_by_label("Spreadsheet (CSV or XLSX)").set_input_files(str(bad))
+    page.get_by_role("button", name="Dry run").click()
+    errors = page.get_by_role("list", name="Errors").inner_text()
+    assert "Row 4, column status: “reserved” is not possible for L19.1.c" in errors
+    assert "Row 6, column criterion: unknown criterion code “ICMEC.9”" in errors
+    assert page.get_by_role("button", name="Propose these changes for review").count() == 0
+    screenshot("import-errors")
+
     page.get_by_label("Spreadsheet (CSV or XLSX)").set_input_files(str(upload))
     page.get_by_role("button", name="Dry run").click()
     preview = page.locator("table.import-preview").inner_text()
@@ -93,7 +108,9 @@ def test_a_second_editor_is_told_about_the_first_ones_change(page, screenshot):
     page.locator("textarea[name='assessments-4-note']").fill("Duty in the 2024 act")
     page.get_by_label("Reason for this change").fill("ISP duty in the 2024 act")
     page.get_by_role("button", name="Save", exact=True).click()
-    errors = page.locator(".messagelist, .errorlist").all_inner_texts()
-    assert any("already has a change awaiting review" in e and "eddie" in e for e in errors)
+    # The refusal is repeated at the top of the page (and shown again beside the cell).
+    refusal = page.locator(".messagelist").inner_text()
+    assert "already has a change awaiting review" in refusal and "eddie" in refusal
+    assert "already has a change awaiting review" in page.locator(".errorlist").first.inner_text()
     screenshot("country-page-conflict")
     assert ChangeProposal.objects.get().batch.author.username == "eddie"
