@@ -461,6 +461,7 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
         "evidence_grade",
         "source",
         "updated_at",
+        "awaiting_review",
     ]
     list_filter = [
         "status",
@@ -508,6 +509,24 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
             ),
             *super().get_urls(),
         ]
+
+    def get_queryset(self, request):
+        pending = Q(proposals__state=ChangeProposal.State.PENDING)
+        return (
+            super().get_queryset(request).annotate(pending_count=Count("proposals", filter=pending))
+        )
+
+    @admin.display(description="awaiting review", ordering="pending_count")
+    def awaiting_review(self, obj):
+        if not obj.pending_count:
+            return "—"
+        return format_html(
+            '<a href="{}?state=pending&amp;country={}&amp;q={}">{} change(s)</a>',
+            reverse("admin:legislation_changeproposal_changelist"),
+            obj.country.iso2,
+            obj.criterion.code,
+            obj.pending_count,
+        )
 
     @admin.display(description="awaiting review")
     def pending_changes(self, obj):

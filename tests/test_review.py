@@ -314,3 +314,11 @@ def test_the_country_page_keeps_a_constant_query_count_with_pending_changes(clie
     page = client.get(url).text
     assert "Change #" in page and "by erin" in page
     assert queries() == few
+
+
+def test_the_assessment_list_shows_which_cells_await_review(client, eddie):
+    propose(eddie, "FR", ["ICMEC.1"])
+    client.force_login(eddie)
+    page = client.get(reverse("admin:legislation_assessment_changelist") + "?q=FR")
+    assert "?state=pending&amp;country=FR&amp;q=ICMEC.1" in page.text
+    assert ">1 change(s)</a>" in page.text
