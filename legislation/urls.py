@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import compare, countries, criteria, figures, gaps, home, reports, sidebyside
+from .views import compare, countries, criteria, figures, gaps, history, home, reports, sidebyside
 
 app_name = "legislation"
 
@@ -22,4 +22,18 @@ urlpatterns += [
     path("countries/<str:iso2>/gaps.docx", gaps.gap_report_docx, name="country-gaps-docx"),
     path("reports/gaps/", reports.gap_report, name="report-gaps"),
     path("compare/countries/", sidebyside.compare, name="compare-countries"),
+]
+
+# Issue 5: editorial history and point-in-time pages (import and review queue are in the admin).
+urlpatterns += [
+    path(
+        "editorial/history/countries/<str:iso2>/",
+        history.country_history,
+        name="country_history",
+    ),
+    path(
+        "editorial/history/criteria/<str:code>/",
+        history.criterion_history,
+        name="criterion_history",
+    ),
 ]

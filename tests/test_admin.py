@@ -3,7 +3,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from legislation.models import Assessment, Country, Criterion, TreatyParticipation
+from legislation import workflow
+from legislation.models import (
+    Assessment,
+    ChangeProposal,
+    Country,
+    Criterion,
+    TreatyParticipation,
+)
 from legislation.statuses import Status
 
 from .factories import cell, make_source, make_user
@@ -36,6 +43,7 @@ def inline_post_data(country, changes, reason="Desk review of the 2024 Penal Cod
             "evidence_grade": assessment.evidence_grade,
             "source": assessment.source_id or "",
             "note": assessment.note,
+            "base_version": assessment.version,
         }
         values.update(changes.get(assessment.criterion.code, {}))
         data.update({f"{prefix}-{i}-{k}": v for k, v in values.items()})
@@ -52,6 +60,17 @@ def viewer():
     return make_user("vera", groups=["Viewers"])
 
 
+@pytest.fixture
+def reviewer():
+    return make_user("rita", groups=["Reviewers"])
+
+
+def approve_all(reviewer, comment="Checked against the official text"):
+    pending = list(ChangeProposal.objects.pending().values_list("pk", flat=True))
+    assert pending, "expected proposals awaiting review"
+    workflow.approve(reviewer, pending, comment)
+
+
 def test_anonymous_users_reach_no_admin_page(client):
     for url in [
         reverse("admin:index"),
@@ -63,7 +82,7 @@ def test_anonymous_users_reach_no_admin_page(client):
         assert response["Location"].startswith(reverse("admin:login"))
 
 
-def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, editor):
+def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, editor, reviewer):
     singapore = Country.objects.get(iso2="SG")
     source = make_source(title="Singapore Penal Code, desk review")
     client.force_login(editor)
@@ -91,17 +110,28 @@ def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, ed
     )
     assert response.status_code == 302, response.context and response.context["errors"]
 
+    # The editor's save is a proposal: the approved (public) value has not moved yet.
+    assert cell(singapore, "ICMEC.4").status == Status.NOT_ASSESSED
+    proposal = ChangeProposal.objects.get()
+    assert proposal.batch.author == editor
+    assert proposal.status == Status.MET
+    assert proposal.batch.reason == "Desk review of the 2024 Penal Code"
+
+    approve_all(reviewer)
     changed = cell(singapore, "ICMEC.4")
     assert changed.status == Status.MET
-    assert changed.reviewed_by == editor
+    assert changed.reviewed_by == reviewer
     latest = changed.history.first()
-    assert latest.history_user == editor
+    assert latest.history_user == reviewer
+    assert latest.proposed_by == editor
+    assert latest.proposal_id == proposal.pk
     assert latest.history_change_reason == "Desk review of the 2024 Penal Code"
     delta = latest.diff_against(latest.prev_record)
     status_change = next(c for c in delta.changes if c.field == "status")
     assert (status_change.old, status_change.new) == (Status.NOT_ASSESSED, Status.MET)
-    # Cells the editor did not touch get no history entry.
+    # Cells the editor did not touch get no proposal and no history entry.
     assert cell(singapore, "ICMEC.5").history.count() == 1
+    assert ChangeProposal.objects.count() == 1
 
 
 def test_a_save_without_a_reason_is_refused(client, editor):
@@ -137,7 +167,7 @@ def test_reserved_without_a_reservation_clause_is_refused_naming_the_criterion(c
     assert cell(france, "L19.1.c").status == Status.NOT_ASSESSED
 
 
-def test_history_shows_the_change_and_revert_restores_the_old_value(client, editor):
+def test_history_shows_the_change_and_revert_restores_the_old_value(client, editor, reviewer):
     peru = Country.objects.get(iso2="PE")
     assessment = cell(peru, "ICMEC.2")
     client.force_login(editor)
@@ -150,12 +180,16 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
         "source": assessment.source_id,
         "note": "Law 30096 defines the material",
         "change_reason": "New law read",
+        "base_version": assessment.version,
     }
     assert client.post(change_url, form).status_code == 302
+    assert cell(peru, "ICMEC.2").status == Status.NOT_MET  # not until a Reviewer approves
+    approve_all(reviewer)
 
     history_page = client.get(reverse("admin:legislation_assessment_history", args=[assessment.pk]))
     assert "New law read" in history_page.text
     assert "eddie" in history_page.text
+    assert "rita" in history_page.text
     assert "not_met" in history_page.text and "met" in history_page.text
 
     original = assessment.history.earliest()
@@ -174,12 +208,18 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
             "source": seeded.source_id,
             "note": seeded.note,
             "change_reason": "Revert: law 30096 not yet in force",
+            "base_version": cell(peru, "ICMEC.2").version,
         },
     )
     assert response.status_code == 302
+    # The revert is itself a proposal, and needs a Reviewer too.
+    assert cell(peru, "ICMEC.2").status == Status.MET
+    assert ChangeProposal.objects.pending().get().batch.kind == "revert"
+    approve_all(reviewer)
     assessment.refresh_from_db()
     assert assessment.status == Status.NOT_MET
     assert assessment.history.first().history_change_reason.startswith("Revert")
+    assert assessment.history.first().proposed_by == editor
     assert original.status == Status.NOT_ASSESSED
 
 
@@ -194,7 +234,12 @@ def test_a_viewer_can_look_but_change_nothing(client, viewer):
     assessment = cell(singapore, "ICMEC.2")
     response = client.post(
         reverse("admin:legislation_assessment_change", args=[assessment.pk]),
-        {"status": Status.MET, "source": assessment.source_id, "change_reason": "x"},
+        {
+            "status": Status.MET,
+            "source": assessment.source_id,
+            "change_reason": "x",
+            "base_version": assessment.version,
+        },
     )
     assert response.status_code == 403
     assert cell(singapore, "ICMEC.2").status == Status.NOT_MET
