@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
+from . import datacache
 from .models import (
     Assessment,
     ChangeBatch,
@@ -263,6 +264,8 @@ def import_dataset(data, replace=False):
                 batch_size=1000,
             )
     _reset_sequences(list(by_model))
+    # Bulk inserts send no signals: tell the page cache the data changed.
+    transaction.on_commit(datacache.bump)
     return {model._meta.label: len(objs) for model, objs in by_model.items()}
 
 

@@ -346,6 +346,7 @@ def load_seed_assessments(report):
             continue
         for name, value in changed.items():
             setattr(cell, name, value)
+        cell.version += 1  # an editor holding the old version must not overwrite this
         cell.full_clean()
         save_with_reason(cell, f"{LOADER_REASON}seed_assessments.csv")
         report.count("updated", "seed assessments")
