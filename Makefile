@@ -12,7 +12,7 @@ PORT ?= 8000
 LOCAL_ENV := DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false
 TEST_ENV := $(LOCAL_ENV) DJANGO_DEBUG=false DJANGO_SECRET_KEY=only-for-tests DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 
-.PHONY: run test install system-deps lint bench clean
+.PHONY: run manage test install system-deps lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,12 +29,21 @@ system-deps:
 .secret_key:
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+RUN_ENV = $(LOCAL_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-false} \
+	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
+	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
+
 run: install .secret_key
-	$(LOCAL_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-false} DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
-	  DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost} sh -c '\
+	$(RUN_ENV) sh -c '\
 	  $(PY) manage.py migrate --no-input && \
 	  $(PY) manage.py load_reference_data && \
 	  $(PY) manage.py runserver $(HOST):$(PORT)'
+
+# Any management command with the same settings as `make run`, e.g.
+#   make manage ARGS=createsuperuser
+#   make manage ARGS="import_assessments findings.csv --user alice"
+manage: install .secret_key
+	$(RUN_ENV) $(PY) manage.py $(ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
