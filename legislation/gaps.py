@@ -31,7 +31,7 @@ TREATY_OFFICE_CHART = (
     "https://www.coe.int/en/web/conventions/full-list?module=signatures-by-treaty&treatynum=201"
 )
 PRIORITY_RULE = (
-    "Gaps are listed in a fixed order, kept with the criteria (see PRIORITY.md): first the "
+    "Gaps are listed in a fixed order, kept with the criteria: first the "
     "foundations other provisions depend on (the age-of-consent offence, a law specific to "
     "abuse material and its definition), then abuse and exploitation of a child in person, "
     "conduct aimed at a particular child now, spreading the record of abuse, obtaining and "
@@ -703,7 +703,12 @@ class RegionalReport:
                     "criterion": leaf.code,
                     "criterion_title": leaf.title,
                     "status": status.label,
-                    "gap": "yes" if status in GAPS else "no",
+                    # Unknown is never "no gap": only an assessed cell answers the question.
+                    "gap": (
+                        "not assessed"
+                        if status == Status.NOT_ASSESSED
+                        else ("yes" if status in GAPS else "no")
+                    ),
                     "as_of": cell_as_of(cell) if assessed else "",
                     "evidence_grade": cell.evidence_grade if assessed else "",
                     "source": source_line(cell.source) if assessed else "",

@@ -111,6 +111,15 @@ def test_it_exports_one_csv_row_per_country_and_criterion_with_sources(client):
     assert definition["provisions"] == "Anti-OSAEC and Anti-CSAEM Act (2022), Sec. 3(c)"
 
 
+def test_it_never_exports_an_unassessed_cell_as_no_gap(client):
+    philippines_with_gaps()
+    response = client.get(URL, {"country": ["ph", "th"], "export": "csv"})
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    answers = {(r["status"], r["gap"]) for r in rows}
+    assert ("not assessed", "not assessed") in answers
+    assert not any(r["gap"] == "no" for r in rows if r["status"] == "not assessed")
+
+
 def test_it_never_lets_a_note_start_a_formula_in_the_csv(client):
     ph = philippines_with_gaps()
     assess(ph, "ICMEC.4", Status.NOT_MET, note='=HYPERLINK("http://evil.example","y")')
