@@ -18,30 +18,28 @@ ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five 
 # Shown on every page with article columns, so readers know what an article's status means.
 ROLLUP_RULE = (
     "Every sub-paragraph met → met.",
-    "No sub-paragraph assessed → not assessed.",
-    "Only met and reserved sub-paragraphs → reserved (met except where a permitted "
-    "reservation applies).",
+    "Every sub-paragraph assessed, only met and reserved → reserved (met except where a "
+    "permitted reservation applies).",
     "Otherwise any met or partial sub-paragraph → partial. A sub-paragraph not yet assessed "
-    "keeps an article from reading met.",
+    "keeps an article from reading met or reserved.",
     "Otherwise at least one not met → not met.",
-    "Otherwise (only reserved and not assessed) → reserved.",
+    "Otherwise → not assessed: nothing assessed yet, or only reservations known while other "
+    "sub-paragraphs are unassessed (the sub-paragraph view shows them).",
 )
 
 
 def rollup(statuses):
     """The status of a Lanzarote article from the statuses of its sub-paragraphs (ROLLUP_RULE)."""
     present = {Status(s) for s in statuses}
-    if not present or present == {Status.NOT_ASSESSED}:
-        return Status.NOT_ASSESSED
     if present == {Status.MET}:
         return Status.MET
-    if present <= {Status.MET, Status.RESERVED}:
+    if present and present <= {Status.MET, Status.RESERVED}:
         return Status.RESERVED
     if present & {Status.MET, Status.PARTIAL}:
         return Status.PARTIAL
     if Status.NOT_MET in present:
         return Status.NOT_MET
-    return Status.RESERVED
+    return Status.NOT_ASSESSED
 
 
 def sufficiency(met, assessed, total):

@@ -22,7 +22,8 @@ RESERVED, UNKNOWN = Status.RESERVED, Status.NOT_ASSESSED
         ([NOT_MET, NOT_MET], NOT_MET),
         ([NOT_MET, UNKNOWN], NOT_MET),
         ([MET, RESERVED], RESERVED),
-        ([RESERVED, UNKNOWN], RESERVED),
+        ([RESERVED, UNKNOWN], UNKNOWN),  # one reservation known says nothing of the rest
+        ([RESERVED], RESERVED),
         ([RESERVED, NOT_MET], NOT_MET),
         ([MET, RESERVED, NOT_MET], PARTIAL),
     ],
