@@ -83,3 +83,10 @@ def test_it_reads_a_criterion_page_in_the_same_queries_for_20_and_200_more_count
             assert client.get("/criteria/Art.20/").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_it_redirects_a_code_in_other_letter_case_to_the_page_address(client):
+    response = client.get("/criteria/icmec.4/")
+    assert response.status_code == 301
+    assert response["Location"] == "/criteria/ICMEC.4/"
+    assert client.get("/criteria/L20.1.F/")["Location"] == "/criteria/L20.1.f/"

@@ -1,7 +1,7 @@
 """/criteria/ and /criteria/<code>/: what each criterion asks, and where every country stands."""
 
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import comparison
 from ..matrix import ROLLUP_RULE, build_summary_matrix
@@ -48,8 +48,10 @@ def _statuses(criterion):
 
 def detail(request, code):
     criterion = get_object_or_404(
-        Criterion.objects.select_related("framework", "parent"), code=code
+        Criterion.objects.select_related("framework", "parent"), code__iexact=code
     )
+    if criterion.code != code:  # /criteria/icmec.4/ → the one address each page has
+        return redirect(criterion, permanent=True)
     pairs = _statuses(criterion)
     groups = {status: [] for status in STATUS_ORDER}
     for country, status in pairs:
