@@ -25,7 +25,7 @@ from .models import (
     TreatyParticipation,
     TreatyReservation,
 )
-from .statuses import Status
+from .statuses import EvidenceGrade, Status
 
 admin.site.site_header = "Child sexual exploitation laws – records"
 admin.site.site_title = "Gap analysis admin"
@@ -190,11 +190,16 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
             "provisions",
             "note",
         ]
-        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 40})}
+        widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 30})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["base_version"].initial = self.instance.version
+        # 26 rows side by side: the grade letters alone keep the table within the screen;
+        # the column's help text spells them out.
+        grade = self.fields["evidence_grade"]
+        grade.choices = [("", "—"), *((g.value, g.value) for g in EvidenceGrade)]
+        grade.help_text = "; ".join(g.label for g in EvidenceGrade)
 
     def clean(self):
         cleaned = super().clean()
