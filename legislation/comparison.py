@@ -12,7 +12,8 @@ from .models import Framework
 from .statuses import ASSESSED, SORT_ORDER, Status, label
 
 # The long shape is also the import format (issue 5): export, edit, import. Keep the order.
-LONG_COLUMNS = (
+# The import reads IMPORT_COLUMNS and accepts, without using, the export-only ones after them.
+IMPORT_COLUMNS = (
     "iso2",
     "country",
     "framework",
@@ -24,10 +25,9 @@ LONG_COLUMNS = (
     "source",
     "provisions",
     "note",
-    "source_url",
-    "reviewed_by",
-    "reviewed_at",
 )
+EXPORT_ONLY_COLUMNS = ("source_url", "provision_urls", "reviewed_by", "reviewed_at")
+LONG_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
 
 # Values that a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, and
 # tab/carriage return which some spreadsheets strip before looking for those.
@@ -219,6 +219,7 @@ def long_records(matrix, iso2_order):
                     "; ".join(sorted(cell.provisions)),
                     cell.note,
                     cell.source_url,
+                    "; ".join(cell.provision_urls.get(p, "") for p in sorted(cell.provisions)),
                     cell.reviewed_by,
                     cell.reviewed_at.isoformat() if cell.reviewed_at else "",
                 ]

@@ -29,22 +29,12 @@ from django.conf import settings
 from django.db import transaction
 
 from . import statuses, workflow
+from .comparison import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
 from .models import Assessment, ChangeBatch, Country, Criterion, Provision, Source
 
-COLUMNS = [
-    "iso2",
-    "country",
-    "framework",
-    "criterion",
-    "status",
-    "as_of",
-    "as_of_precision",
-    "evidence_grade",
-    "source",
-    "provisions",
-    "note",
-]
-OPTIONAL_COLUMNS = ["version"]
+# Exactly the comparison page's long download: export, edit, import.
+COLUMNS = list(IMPORT_COLUMNS)
+OPTIONAL_COLUMNS = ["version", *EXPORT_ONLY_COLUMNS]  # accepted, never used
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 

@@ -143,7 +143,9 @@ class CellSummary:
     source_url: str = ""
     reviewed_by: str = ""
     reviewed_at: object = None
-    provisions: list = field(default_factory=list)  # "Instrument (year), reference <url>"
+    # As str(Provision) reads, "Instrument (year), reference": the form the import matches.
+    provisions: list = field(default_factory=list)
+    provision_urls: dict = field(default_factory=dict)  # provision text → its link
 
 
 def build_summary_matrix(countries, framework_code, *, detailed=False):
@@ -199,7 +201,9 @@ def build_summary_matrix(countries, framework_code, *, detailed=False):
         )
         for assessment_id, reference, url, title, year in links.order_by():
             text = f"{title} ({year}), {reference}" if year else f"{title}, {reference}"
-            by_id[assessment_id].provisions.append(f"{text} <{url}>" if url else text)
+            by_id[assessment_id].provisions.append(text)
+            if url:
+                by_id[assessment_id].provision_urls[text] = url
 
     children = {}
     for leaf in leaves:
