@@ -95,6 +95,18 @@ class Matrix:
         return {row.country.iso2: row for row in self.rows}
 
 
+def _roll_up_articles(rows, leaves, articles):
+    children = {}
+    for leaf in leaves:
+        if leaf.parent_id:
+            children.setdefault(leaf.parent_id, []).append(leaf.code)
+    for row in rows:
+        for article in articles:
+            row.articles[article.code] = rollup(
+                row.status(code) for code in children.get(article.pk, [])
+            )
+
+
 def build_matrix(countries, framework_code, *, with_provisions=True):
     """All leaf cells of one framework for the given countries: a fixed number of queries."""
     framework = Framework.objects.get(code=framework_code)
@@ -116,15 +128,7 @@ def build_matrix(countries, framework_code, *, with_provisions=True):
     for cell in cells:
         rows[cell.country_id].cells[cell.criterion.code] = cell
 
-    children = {}
-    for leaf in leaves:
-        if leaf.parent_id:
-            children.setdefault(leaf.parent_id, []).append(leaf.code)
-    for row in rows.values():
-        for article in articles:
-            row.articles[article.code] = rollup(
-                row.status(code) for code in children.get(article.pk, [])
-            )
+    _roll_up_articles(rows.values(), leaves, articles)
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
 
 
@@ -205,13 +209,5 @@ def build_summary_matrix(countries, framework_code, *, detailed=False):
             if url:
                 by_id[assessment_id].provision_urls[text] = url
 
-    children = {}
-    for leaf in leaves:
-        if leaf.parent_id:
-            children.setdefault(leaf.parent_id, []).append(leaf.code)
-    for row in rows.values():
-        for article in articles:
-            row.articles[article.code] = rollup(
-                row.status(code) for code in children.get(article.pk, [])
-            )
+    _roll_up_articles(rows.values(), leaves, articles)
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
