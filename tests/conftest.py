@@ -6,6 +6,8 @@ from django.core.management import call_command
 
 from legislation.models import Country
 
+from .factories import make_user
+
 
 def load_quietly():
     with open(os.devnull, "w") as devnull:
@@ -87,3 +89,29 @@ def screenshot(page):
         return path
 
     return take
+
+
+# The people of the editorial workflow, one per role; tests with two editors name them.
+@pytest.fixture
+def editor(db):
+    return make_user("eddie", groups=["Editors"])
+
+
+@pytest.fixture
+def eddie(editor):
+    return editor
+
+
+@pytest.fixture
+def erin(db):
+    return make_user("erin", groups=["Editors"])
+
+
+@pytest.fixture
+def viewer(db):
+    return make_user("vera", groups=["Viewers"])
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_user("rita", groups=["Reviewers"])

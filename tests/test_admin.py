@@ -13,7 +13,7 @@ from legislation.models import (
 )
 from legislation.statuses import Status
 
-from .factories import cell, make_source, make_user
+from .factories import cell, make_source
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -48,21 +48,6 @@ def inline_post_data(country, changes, reason="Desk review of the 2024 Penal Cod
         values.update(changes.get(assessment.criterion.code, {}))
         data.update({f"{prefix}-{i}-{k}": v for k, v in values.items()})
     return data
-
-
-@pytest.fixture
-def editor():
-    return make_user("eddie", groups=["Editors"])
-
-
-@pytest.fixture
-def viewer():
-    return make_user("vera", groups=["Viewers"])
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rita", groups=["Reviewers"])
 
 
 def approve_all(reviewer, comment="Checked against the official text"):

@@ -20,16 +20,6 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 HEADER = importing.COLUMNS
 
 
-@pytest.fixture
-def editor():
-    return make_user("eddie", groups=["Editors"])
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rita", groups=["Reviewers"])
-
-
 NAMES = {"FR": "France", "DE": "Germany", "SG": "Singapore", "PE": "Peru"}
 
 

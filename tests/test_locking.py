@@ -19,21 +19,6 @@ from .test_import import csv_bytes, row
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 
-@pytest.fixture
-def eddie():
-    return make_user("eddie", groups=["Editors"])
-
-
-@pytest.fixture
-def erin():
-    return make_user("erin", groups=["Editors"])
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rita", groups=["Reviewers"])
-
-
 def assessment_form(assessment, version, **values):
     return {
         "status": Status.MET,

@@ -19,21 +19,6 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 QUEUE = "admin:legislation_changeproposal_changelist"
 
 
-@pytest.fixture
-def eddie():
-    return make_user("eddie", groups=["Editors"])
-
-
-@pytest.fixture
-def erin():
-    return make_user("erin", groups=["Editors"])
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rita", groups=["Reviewers"])
-
-
 def propose(author, iso2, codes, status=Status.MET, reason="Desk review"):
     country = Country.objects.get(iso2=iso2)
     source = make_source()

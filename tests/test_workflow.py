@@ -14,18 +14,8 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 
 
 @pytest.fixture
-def editor():
-    return make_user("eddie", groups=["Editors"])
-
-
-@pytest.fixture
 def other_editor():
     return make_user("erin", groups=["Editors"])
-
-
-@pytest.fixture
-def reviewer():
-    return make_user("rita", groups=["Reviewers"])
 
 
 @pytest.fixture
