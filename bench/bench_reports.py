@@ -121,7 +121,9 @@ def measure(client, url, repeat):
     return statistics.median(times), len(queries.captured_queries), len(response.content)
 
 
-def run():
+def run(shared_bench=None):
+    """Called by bench/run.py with its shared database, which this benchmark does not need:
+    it measures one fully assessed country against peers in a database of its own."""
     setup_django()
     from django.test import Client, override_settings
 
