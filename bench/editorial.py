@@ -27,6 +27,14 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from legislation import importing, workflow  # noqa: E402
 
 
+def as_csv(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
 def timed(label, func):
     with CaptureQueriesContext(connection) as queries:
         start = time.perf_counter()
@@ -44,11 +52,7 @@ def main():
         reviewer.groups.add(Group.objects.get(name="Reviewers"))
 
         header, rows = importing.template_rows()
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        template = buffer.getvalue().encode()
+        template = as_csv(header, rows)
         result = timed(
             f"dry run of the full template ({len(rows)} rows, {len(template):,} bytes)",
             lambda: importing.preview("template.csv", template, editor),
@@ -60,11 +64,7 @@ def main():
         changed = [r for r in rows if r[status] == "not_assessed"][:500]
         for r in changed:
             r[status], r[source] = "partial", "Benchmark desk review"
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(changed)
-        data = buffer.getvalue().encode()
+        data = as_csv(header, changed)
         preview = timed(
             f"dry run of {len(changed)} changed rows",
             lambda: importing.preview("b.csv", data, editor),

@@ -764,8 +764,21 @@ class ReviewCommentForm(forms.Form):
     )
 
 
+class ListOnlyAdminMixin:
+    """Proposals and batches change only through the workflow's actions, never a form."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ChangeProposal)
-class ChangeProposalAdmin(admin.ModelAdmin):
+class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
     """The Reviewers' queue: pending changes with their diffs; approve or reject with a comment."""
 
     class Media:
@@ -803,15 +816,6 @@ class ChangeProposalAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {"title": "Review queue: proposed changes", **(extra_context or {})}
         return super().changelist_view(request, extra_context)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return request.user.has_perm(workflow.REVIEW_PERMISSION)
@@ -897,7 +901,7 @@ class ChangeProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeBatch)
-class ChangeBatchAdmin(admin.ModelAdmin):
+class ChangeBatchAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
     """Every save, import and revert, with what became of its proposals; a batch that was
     approved can be reverted, through review again."""
 
@@ -931,15 +935,6 @@ class ChangeBatchAdmin(admin.ModelAdmin):
                 }
             )
         )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_propose_permission(self, request):
         return request.user.has_perm(workflow.PROPOSE_PERMISSION)
