@@ -24,7 +24,7 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from legislation import importing, workflow  # noqa: E402
+from legislation.editorial import importing, workflow  # noqa: E402
 
 
 def as_csv(header, rows):

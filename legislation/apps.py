@@ -5,3 +5,8 @@ class LegislationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "legislation"
     verbose_name = "Legislation records"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
-from .models import Assessment, Country, Framework, TreatyParticipation
-from .statuses import Status
+from legislation.models import Assessment, Country, Framework, TreatyParticipation
+from legislation.statuses import Status
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ figure only when its assessed cells settle the question; unassessed cells never 
 
 from dataclasses import dataclass
 
-from .matrix import ICMEC_SUFFICIENT_AT, sufficiency
-from .statuses import ASSESSED, Status
+from legislation.matrix import ICMEC_SUFFICIENT_AT, sufficiency
+from legislation.statuses import ASSESSED, Status
 
 LEGISLATION, DEFINITION, TECHNOLOGY, POSSESSION, ISP = (f"ICMEC.{n}" for n in range(1, 6))
 ICMEC_CODES = (LEGISLATION, DEFINITION, TECHNOLOGY, POSSESSION, ISP)

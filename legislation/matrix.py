@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from .models import Assessment, Criterion, Framework, Provision
-from .statuses import ASSESSED, Status
+from legislation.models import Assessment, Criterion, Framework, Provision
+from legislation.statuses import ASSESSED, Status
 
 ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five criteria
 

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from .models import (
+from legislation.models import (
     Assessment,
     Country,
     CountryGroup,
@@ -25,7 +25,7 @@ from .models import (
     Source,
     TreatyParticipation,
 )
-from .statuses import Status
+from legislation.statuses import Status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOADER_REASON = "Reference data loaded from legislation/data/"

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from .views import compare, countries, criteria, figures, gaps, history, home, reports, sidebyside
+from legislation.views import (
+    compare,
+    countries,
+    criteria,
+    figures,
+    gaps,
+    history,
+    home,
+    reports,
+    sidebyside,
+)
 
 app_name = "legislation"
 

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from legislation import workflow
+from legislation.editorial import workflow
 from legislation.models import (
     Assessment,
     ChangeProposal,

@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from legislation.briefings import local_only_fetcher, spreadsheet_safe
+from legislation.reports.briefings import local_only_fetcher, spreadsheet_safe
 
 from .test_gaps import HOSTILE_NOTE, philippines_with_gaps
 

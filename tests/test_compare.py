@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models.signals import m2m_changed, post_save
 from django.test.utils import CaptureQueriesContext
 
-from legislation import datacache
 from legislation.models import Assessment, Country, Criterion, Source
+from legislation.site import cache as datacache
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source

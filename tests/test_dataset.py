@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from legislation import dataset, workflow
+from legislation.editorial import dataset, workflow
 from legislation.models import Assessment, ChangeProposal, Country
 from legislation.statuses import Status
 

@@ -8,8 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from legislation.comparison import LONG_COLUMNS, inert
 from legislation.models import Country
+from legislation.site.comparison import LONG_COLUMNS, inert
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source

@@ -6,15 +6,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from legislation.gaps import (
-    PEERS_PER_GAP,
-    TREATY_OFFICE_CHART,
-    build_gap_report,
-    build_regional_report,
-    change_log,
-    format_as_of,
-    lanzarote_participation,
-)
 from legislation.models import (
     Assessment,
     Country,
@@ -22,6 +13,15 @@ from legislation.models import (
     Framework,
     TreatyParticipation,
     TreatyReservation,
+)
+from legislation.reports.gap_report import (
+    PEERS_PER_GAP,
+    TREATY_OFFICE_CHART,
+    build_gap_report,
+    build_regional_report,
+    change_log,
+    format_as_of,
+    lanzarote_participation,
 )
 from legislation.statuses import Status
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
-from legislation import importing, workflow
+from legislation.editorial import importing, workflow
 from legislation.models import Assessment, ChangeBatch, ChangeProposal, Country, Source
 from legislation.statuses import Status
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
-from legislation import workflow
+from legislation.editorial import workflow
 from legislation.models import ChangeProposal, Country, LegalInstrument
 from legislation.statuses import Status
 

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from legislation import workflow
+from legislation.editorial import workflow
 from legislation.models import (
     Assessment,
     ChangeBatch,

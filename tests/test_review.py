@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from legislation import workflow
+from legislation.editorial import workflow
 from legislation.models import ChangeBatch, ChangeProposal, Country, Criterion
 from legislation.statuses import Status
 

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from legislation import importing, workflow
+from legislation.editorial import importing, workflow
 from legislation.models import Country, LegalInstrument, Provision
 from legislation.statuses import Status
 

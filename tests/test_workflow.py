@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from legislation import workflow
+from legislation.editorial import workflow
 from legislation.matrix import build_matrix
 from legislation.models import Assessment, ChangeBatch, ChangeProposal, Country
 from legislation.statuses import Status

@@ -5,7 +5,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from legislation.worldmap import MapShade, load_world_map, render_world_map
+from legislation.site.maps import MapShade, load_world_map, render_world_map
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -54,7 +54,7 @@ def test_it_ships_an_asset_with_most_countries():
 
 
 def test_it_keeps_the_asset_small_and_its_paths_in_the_viewbox():
-    from legislation.worldmap import ASSET_PATH
+    from legislation.site.maps import ASSET_PATH
 
     assert ASSET_PATH.stat().st_size < 400 * 1024
     geo = load_world_map()

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from .. import statuses
+from legislation import statuses
 
 register = template.Library()
 

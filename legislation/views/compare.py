@@ -10,12 +10,14 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig
 from django_tables2.export.views import ExportMixin
 
-from .. import comparison, datacache, exports
-from ..filters import MET_COUNT, CompareFilter
-from ..matrix import ROLLUP_RULE, build_summary_matrix
-from ..models import Framework
-from ..tables import body_rows, comparison_table
-from ..worldmap import render_world_map
+from legislation.exports import spreadsheet as exports
+from legislation.matrix import ROLLUP_RULE, build_summary_matrix
+from legislation.models import Framework
+from legislation.site import cache as datacache
+from legislation.site import comparison
+from legislation.site.filters import MET_COUNT, CompareFilter
+from legislation.site.maps import render_world_map
+from legislation.site.tables import body_rows, comparison_table
 
 
 def is_anonymous_and_quiet(request):
@@ -24,7 +26,7 @@ def is_anonymous_and_quiet(request):
 
 
 ROWS_PER_PAGE = 300  # the whole filtered set on one page up to this many rows
-TEMPLATE = "legislation/compare.html"
+TEMPLATE = "legislation/site/compare.html"
 
 
 class CompareView(ExportMixin, FilterView):
@@ -127,7 +129,7 @@ class CompareView(ExportMixin, FilterView):
             "active_filters": self.filterset.active_filters(),
             "request": self.request,
         }
-        return render_to_string("legislation/_compare_body.html", ctx, request=self.request)
+        return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
 
     def export_links(self):
         links = []

@@ -5,11 +5,16 @@ import re
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 
-from ..forms import CountrySearchForm
-from ..gaps import change_log, framework_summaries, frameworks_by_code, lanzarote_participation
-from ..matrix import sufficiency
-from ..models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
-from ..statuses import Status
+from legislation.matrix import sufficiency
+from legislation.models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
+from legislation.reports.gap_report import (
+    change_log,
+    framework_summaries,
+    frameworks_by_code,
+    lanzarote_participation,
+)
+from legislation.site.forms import CountrySearchForm
+from legislation.statuses import Status
 
 ISO2_RE = re.compile(r"[A-Za-z]{2}")
 # Only plain words are used to look for suggestions; anything else (NUL bytes, which
@@ -111,7 +116,7 @@ def country_list(request):
         "total_countries": Country.objects.count(),
         "filtered": form.is_valid() and any(form.cleaned_data.values()),
     }
-    return render(request, "legislation/country_list.html", ctx, status=status)
+    return render(request, "legislation/site/country_list.html", ctx, status=status)
 
 
 def group_names(country):
@@ -135,4 +140,4 @@ def profile(request, iso2):
         "participation": lanzarote_participation(country, frameworks_by_code(summaries)),
         "changes": change_log(country),
     }
-    return render(request, "legislation/country_profile.html", ctx)
+    return render(request, "legislation/site/country_profile.html", ctx)

@@ -3,11 +3,11 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from .. import comparison
-from ..matrix import ROLLUP_RULE, build_summary_matrix
-from ..models import Assessment, Country, Criterion, Framework
-from ..statuses import ASSESSED, Status
-from ..worldmap import render_world_map
+from legislation.matrix import ROLLUP_RULE, build_summary_matrix
+from legislation.models import Assessment, Country, Criterion, Framework
+from legislation.site import comparison
+from legislation.site.maps import render_world_map
+from legislation.statuses import ASSESSED, Status
 
 # Best covered first, unknown last: the order the lists of countries appear in.
 STATUS_ORDER = (Status.MET, Status.PARTIAL, Status.RESERVED, Status.NOT_MET, Status.NOT_ASSESSED)
@@ -31,7 +31,7 @@ def index(request):
         criterion.met_count = tally.get("met", 0)
         frameworks.setdefault(criterion.framework, []).append(criterion)
     ctx = {"frameworks": list(frameworks.items()), "country_count": Country.objects.count()}
-    return render(request, "legislation/criteria.html", ctx)
+    return render(request, "legislation/site/criteria.html", ctx)
 
 
 def _statuses(criterion):
@@ -74,4 +74,4 @@ def detail(request, code):
         "rollup_rule": ROLLUP_RULE if not criterion.is_leaf else None,
         "is_icmec": criterion.framework.code == Framework.ICMEC,
     }
-    return render(request, "legislation/criterion.html", ctx)
+    return render(request, "legislation/site/criterion.html", ctx)

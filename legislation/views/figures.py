@@ -2,10 +2,10 @@
 
 from django.shortcuts import render
 
-from ..figures import headline_figures
-from ..filters import CompareFilter
-from ..matrix import build_summary_matrix
-from ..models import Framework, PublishedFigure
+from legislation.figures import headline_figures
+from legislation.matrix import build_summary_matrix
+from legislation.models import Framework, PublishedFigure
+from legislation.site.filters import CompareFilter
 
 FIGURE_FILTERS = ("q", "region", "subregion", "group")
 
@@ -27,8 +27,8 @@ def figures(request):
     ctx = {"filter": filterset, "fields": [filterset.form[name] for name in FIGURE_FILTERS]}
     if not filterset.is_valid():
         ctx["invalid"] = True
-        return render(request, "legislation/figures.html", ctx, status=400)
+        return render(request, "legislation/site/figures.html", ctx, status=400)
     active = filterset.active_filters()
     ctx.update(figures_context(filterset.qs, whole_world=not active))
     ctx["active_filters"] = active
-    return render(request, "legislation/figures.html", ctx)
+    return render(request, "legislation/site/figures.html", ctx)

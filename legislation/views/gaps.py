@@ -4,9 +4,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .. import briefings
-from ..gaps import build_gap_report
-from .countries import get_country
+from legislation.reports import briefings
+from legislation.reports.gap_report import build_gap_report
+from legislation.views.countries import get_country
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -32,7 +32,7 @@ def gap_report(request, iso2):
     if response:
         return response
     ctx = {"report": report}
-    return render(request, "legislation/gap_report.html", ctx)
+    return render(request, "legislation/reports/gap_report.html", ctx)
 
 
 def gap_report_pdf(request, iso2):

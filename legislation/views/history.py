@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
-from .. import workflow
-from ..models import Assessment, ChangeProposal, Country, Criterion
+from legislation.editorial import workflow
+from legislation.models import Assessment, ChangeProposal, Country, Criterion
 
 
 class AsOfForm(forms.Form):
@@ -123,7 +123,7 @@ def country_history(request, iso2):
     )
     return _page(
         request,
-        "legislation/history_country.html",
+        "legislation/editorial/history_country.html",
         f"History of {country.name}",
         _records(country=country),
         cells,
@@ -143,7 +143,7 @@ def criterion_history(request, code):
     )
     return _page(
         request,
-        "legislation/history_criterion.html",
+        "legislation/editorial/history_criterion.html",
         f"History of {criterion.code} {criterion.title}",
         _records(criterion=criterion),
         cells,

@@ -1,12 +1,12 @@
 from django.shortcuts import render
 
-from .. import comparison
-from ..coverage import site_coverage
-from ..figures import headline_figures
-from ..matrix import build_summary_matrix
-from ..models import Country, Framework, PublishedFigure
-from ..statuses import SYMBOLS, Status
-from ..worldmap import render_world_map
+from legislation.coverage import site_coverage
+from legislation.figures import headline_figures
+from legislation.matrix import build_summary_matrix
+from legislation.models import Country, Framework, PublishedFigure
+from legislation.site import comparison
+from legislation.site.maps import render_world_map
+from legislation.statuses import SYMBOLS, Status
 
 
 def home(request):
@@ -29,4 +29,4 @@ def home(request):
             nodata_label="not a country in these records",
         ),
     }
-    return render(request, "legislation/home.html", ctx)
+    return render(request, "legislation/site/home.html", ctx)

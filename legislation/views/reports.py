@@ -3,11 +3,11 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import briefings
-from ..forms import RegionalReportForm
-from ..gaps import build_regional_report
-from ..statuses import SYMBOLS, Status
-from .gaps import download
+from legislation.reports import briefings
+from legislation.reports.gap_report import build_regional_report
+from legislation.site.forms import RegionalReportForm
+from legislation.statuses import SYMBOLS, Status
+from legislation.views.gaps import download
 
 LONG_COLUMNS = [
     "iso2",
@@ -43,9 +43,9 @@ def gap_report(request):
     form = RegionalReportForm(request.GET)
     ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in Status]}
     if not request.GET:
-        return render(request, "legislation/report_gaps.html", ctx)
+        return render(request, "legislation/reports/report_gaps.html", ctx)
     if not form.is_valid():
-        return render(request, "legislation/report_gaps.html", ctx, status=400)
+        return render(request, "legislation/reports/report_gaps.html", ctx, status=400)
     report = build_regional_report(form.countries(), form.cleaned_data["framework"])
     ctx.update(report=report, selection=selection_summary(form))
     export = form.cleaned_data.get("export")
@@ -67,4 +67,4 @@ def gap_report(request):
     query = request.GET.copy()
     query.pop("export", None)
     ctx["query"] = query.urlencode()
-    return render(request, "legislation/report_gaps.html", ctx)
+    return render(request, "legislation/reports/report_gaps.html", ctx)

@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .. import importing, workflow
-from ..models import Assessment, ImportUpload
+from legislation.editorial import importing, workflow
+from legislation.models import Assessment, ImportUpload
 
 DRAFT_LIFETIME = datetime.timedelta(days=1)
 

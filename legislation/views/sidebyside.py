@@ -5,13 +5,13 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils import timezone
 
-from .. import briefings
-from ..forms import MAX_COMPARED, SideBySideForm
-from ..gaps import cell_as_of, describe_provision, provisions_of
-from ..matrix import build_matrix
-from ..models import Framework
-from ..statuses import ASSESSED, Status
-from .gaps import download
+from legislation.matrix import build_matrix
+from legislation.models import Framework
+from legislation.reports import briefings
+from legislation.reports.gap_report import cell_as_of, describe_provision, provisions_of
+from legislation.site.forms import MAX_COMPARED, SideBySideForm
+from legislation.statuses import ASSESSED, Status
+from legislation.views.gaps import download
 
 
 @dataclass
@@ -100,12 +100,14 @@ def compare(request):
     form = SideBySideForm(request.GET)
     ctx = {"form": form, "max_compared": MAX_COMPARED}
     if not request.GET:
-        return render(request, "legislation/sidebyside.html", ctx)
+        return render(request, "legislation/reports/sidebyside.html", ctx)
     if not form.is_valid():
         # One country is where "Compare with…" on a profile starts: the form, pre-filled,
         # asks for more. Everything else is a bad request.
         starting = form.has_error("c", "too_few") and len(form.errors) == 1
-        return render(request, "legislation/sidebyside.html", ctx, status=200 if starting else 400)
+        return render(
+            request, "legislation/reports/sidebyside.html", ctx, status=200 if starting else 400
+        )
     countries = form.cleaned_data["c"]
     rows = comparison_rows(countries)
     shown = [r for r in rows if r.differs] if form.cleaned_data["diff"] else rows
@@ -133,4 +135,4 @@ def compare(request):
         query=query.urlencode(),
         toggle_query=toggled.urlencode(),
     )
-    return render(request, "legislation/sidebyside.html", ctx)
+    return render(request, "legislation/reports/sidebyside.html", ctx)

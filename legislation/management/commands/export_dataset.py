@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from legislation import dataset
+from legislation.editorial import dataset
 
 
 class Command(BaseCommand):

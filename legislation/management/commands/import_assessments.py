@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from legislation import importing, workflow
+from legislation.editorial import importing, workflow
 
 
 class Command(BaseCommand):

@@ -1,0 +1,554 @@
+"""Reads a spreadsheet of assessments (CSV or XLSX, the long shape), checks every row and says,
+row by row, what applying it would change. Nothing here writes: `apply_import` hands the
+changed rows to `workflow.propose`, which makes them proposals for review, all or none.
+
+The format is the comparison page's long export, so export → edit → import is a round trip:
+
+- lines at the top whose first cell starts with `#` are notes and are skipped;
+- then a header row with at least the columns in `COLUMNS` (any order; further columns are
+  ignored with a warning, except `version`, which, when present, must equal the cell's current
+  version so that a file made before someone else's change cannot overwrite it);
+- `status` is the stored value (`not_met`) or its words (`not met`);
+- `country` and `framework` are informational, but must agree with `iso2` and `criterion`;
+- `source` is a Source as the app writes it (`title` or `title, page`); an unknown one is
+  created when the import is applied, and the preview says so;
+- `provisions` lists provisions of that country's recorded law as the app writes them,
+  `Instrument title (year), reference`, separated by `;`. They must exist already (add the law
+  under "Legal instruments" first): a citation typed in a spreadsheet is too easy to get
+  slightly wrong, and a wrong citation is worse than none.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from legislation import statuses
+from legislation.editorial import workflow
+from legislation.models import Assessment, ChangeBatch, Country, Criterion, Provision, Source
+from legislation.site.comparison import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
+
+# Exactly the comparison page's long download: export, edit, import.
+COLUMNS = list(IMPORT_COLUMNS)
+OPTIONAL_COLUMNS = ["version", *EXPORT_ONLY_COLUMNS]  # accepted, never used
+FORMULA_STARTS = ("=", "+", "-", "@")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (too large, empty, wrong encoding, wrong columns)."""
+
+
+@dataclass
+class RowResult:
+    line: int
+    outcome: str = "error"  # new, changed, unchanged, error
+    cell: Assessment | None = None
+    values: dict = field(default_factory=dict)
+    provisions: list = field(default_factory=list)
+    source_title: str = ""
+    new_source: bool = False
+    changes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+
+    @property
+    def label(self):
+        return workflow.cell_label(self.cell) if self.cell else ""
+
+    def error(self, column, text):
+        self.errors.append(f"Row {self.line}, column {column}: {text}")
+
+
+@dataclass
+class Preview:
+    file_name: str
+    sha256: str = ""
+    rows: list = field(default_factory=list)
+    file_errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def errors(self):
+        return self.file_errors + [e for row in self.rows for e in row.errors]
+
+    @property
+    def ok(self):
+        return not self.errors
+
+    def count(self, outcome):
+        return sum(1 for row in self.rows if row.outcome == outcome)
+
+    @property
+    def counts(self):
+        return {o: self.count(o) for o in ("new", "changed", "unchanged", "error")}
+
+    @property
+    def to_apply(self):
+        return [row for row in self.rows if row.outcome in ("new", "changed")]
+
+    @property
+    def versions(self):
+        return {str(row.cell.pk): row.cell.version for row in self.to_apply}
+
+    def summary(self):
+        c = self.counts
+        return (
+            f"{len(self.rows)} rows: {c['new']} new, {c['changed']} changed, "
+            f"{c['unchanged']} unchanged, {c['error']} with errors"
+        )
+
+
+def unescape(value):
+    """Undo the apostrophe our exports put before text that a spreadsheet would run as a
+    formula, so a file round-trips to the same value."""
+    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
+        return value[1:]
+    return value
+
+
+def escape(value):
+    value = "" if value is None else str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _cell_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_rows(file_name, data):
+    """[(line number as the spreadsheet shows it, [cell texts])] of every row, or an error."""
+    limit = settings.IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise ImportFileError(
+            f"The file is too large ({len(data):,} bytes; the limit is {limit:,} bytes). "
+            "Split it into several files, or use manage.py import_assessments."
+        )
+    if not data.strip():
+        raise ImportFileError("The file is empty.")
+    extension = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
+    if extension == "csv":
+        return _read_csv(data)
+    if extension == "xlsx":
+        return _read_xlsx(data)
+    raise ImportFileError("Upload a .csv or .xlsx file (the comparison page's long export).")
+
+
+def _read_csv(data):
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFileError(
+            f"Row {line}: the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot "
+            "be read). Save it from your spreadsheet as “CSV UTF-8”."
+        ) from None
+    if "\x00" in text:
+        raise ImportFileError("The file contains NUL bytes: it is not a CSV text file.")
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    rows = []
+    line = 1
+    try:
+        for values in reader:
+            rows.append((line, values))
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(f"Row {line}: the CSV cannot be read ({error}).") from None
+    return rows
+
+
+def _delimiter(text):
+    """Spreadsheets set to a European locale save "CSV" with semicolons: accept those too,
+    judging by the header (the first line that is not a `#` note)."""
+    for line in text.splitlines():
+        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
+            return ";" if line.count(";") > line.count(",") else ","
+    return ","
+
+
+def _read_xlsx(data):
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise ImportFileError(f"The file is not a readable XLSX workbook ({error}).") from None
+    try:
+        sheet = workbook.worksheets[0]
+        return [
+            (line, [_cell_text(v) for v in values])
+            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
+    finally:
+        workbook.close()
+
+
+def split_header(rows):
+    """Skip `#` notes and blank rows; return (header line, header, data rows)."""
+    body = [
+        (line, values)
+        for line, values in rows
+        if any(v.strip() for v in values) and not values[0].lstrip().startswith("#")
+    ]
+    if not body:
+        raise ImportFileError("The file is empty: it has no header row and no data rows.")
+    (header_line, header), data = body[0], body[1:]
+    return header_line, [h.strip().lower() for h in header], data
+
+
+class Lookups:
+    """Everything the checks need, read in a constant number of queries whatever the file size."""
+
+    def __init__(self):
+        self.countries = {c.iso2: c for c in Country.objects.all()}
+        self.criteria = {c.code: c for c in Criterion.objects.select_related("framework")}
+        self.sources = {}
+        for source in Source.objects.all():
+            self.sources.setdefault(str(source), source)
+        self.provisions = {}
+        for provision in Provision.objects.select_related("instrument"):
+            key = (provision.instrument.country_id, str(provision))
+            self.provisions[key] = provision
+        self.cells = {
+            (a.country_id, a.criterion_id): a
+            for a in Assessment.objects.select_related(
+                "country", "criterion", "source"
+            ).prefetch_related("provisions__instrument")
+        }
+        self.pending = workflow.pending_by_cell()
+        self.status_words = {}
+        for status in statuses.Status:
+            self.status_words[status.value] = status
+            self.status_words[status.label] = status
+
+
+PRECISION_RANK = {"day": 2, "month": 1, "year": 0}
+
+
+def parse_as_of(text):
+    """(date, the precision the text implies). A year alone means 31 December and a month its
+    last day, as editors record them; (None, "day") for a blank or unreadable date."""
+    text = text.strip()
+    try:
+        if len(text) == 4 and text.isdigit():
+            return datetime.date(int(text), 12, 31), "year"
+        if len(text) == 7 and text[4] == "-":
+            first = datetime.date(int(text[:4]), int(text[5:]), 1)
+            following = (first + datetime.timedelta(days=31)).replace(day=1)
+            return following - datetime.timedelta(days=1), "month"
+        if len(text) > 10 and text[10:].strip(" T0:"):
+            return None, "day"  # a time of day other than midnight: not a plain date
+        return datetime.date.fromisoformat(text[:10]), "day"
+    except ValueError:
+        return None, "day"
+
+
+def parse_grade(text):
+    """ "B" or the grade's full label as pages show it; "" for blank; None when unreadable."""
+    text = text.strip()
+    if not text:
+        return ""
+    for grade in statuses.EvidenceGrade:
+        if text.upper() == grade.value or text == grade.label:
+            return grade.value
+    return None
+
+
+def parse_status(text, lookups):
+    """The stored value (`not_met`), the words (`not met`) or what pages show (`✘ not met`)."""
+    text = text.strip().lower()
+    for symbol in statuses.SYMBOLS.values():
+        text = text.removeprefix(symbol).strip()
+    return lookups.status_words.get(" ".join(text.split()))
+
+
+def check_row(line, raw, columns, lookups, author):
+    row = RowResult(line=line)
+    get = {name: unescape(raw[i].strip()) if i < len(raw) else "" for name, i in columns.items()}
+
+    country = lookups.countries.get(get["iso2"].upper())
+    if not get["iso2"]:
+        row.error("iso2", "the country code is empty.")
+    elif country is None:
+        row.error("iso2", f"unknown country code “{get['iso2']}”.")
+    elif get["country"] and get["country"].casefold() != country.name.casefold():
+        row.error(
+            "country",
+            f"“{get['country']}” does not match {country.iso2} ({country.name}); "
+            "check that the row has not shifted.",
+        )
+
+    criterion = lookups.criteria.get(get["criterion"])
+    if not get["criterion"]:
+        row.error("criterion", "the criterion code is empty.")
+    elif criterion is None:
+        row.error("criterion", f"unknown criterion code “{get['criterion']}”.")
+    elif not criterion.is_leaf:
+        row.error(
+            "criterion",
+            f"{criterion.code} is an article heading; give its sub-paragraphs instead.",
+        )
+        criterion = None
+    elif get["framework"] and get["framework"].casefold() not in {
+        criterion.framework.code.casefold(),
+        criterion.framework.short_name.casefold(),
+        criterion.framework.name.casefold(),
+    }:
+        row.error(
+            "framework",
+            f"“{get['framework']}” does not match {criterion.code}, which belongs to "
+            f"{criterion.framework.short_name}.",
+        )
+
+    status = parse_status(get["status"], lookups)
+    if status is None:
+        allowed = ", ".join(s.value for s in statuses.Status)
+        row.error("status", f"“{get['status']}” is not a status; use one of {allowed}.")
+    elif status == statuses.Status.RESERVED and criterion and not criterion.allows_reservation:
+        row.error(
+            "status",
+            f"“reserved” is not possible for {criterion.code} ({criterion.title}): "
+            "the Convention allows no reservation to it.",
+        )
+
+    as_of, implied = parse_as_of(get["as_of"])
+    if as_of is None and get["as_of"]:
+        row.error(
+            "as_of",
+            f"“{get['as_of']}” is not a date; write it as YYYY-MM-DD (or YYYY-MM, or YYYY).",
+        )
+    precision = get["as_of_precision"].lower() or implied
+    if precision not in Assessment.AsOfPrecision.values:
+        row.error("as_of_precision", f"“{precision}” is not one of day, month, year.")
+    elif as_of and PRECISION_RANK[precision] > PRECISION_RANK[implied]:
+        row.error(
+            "as_of_precision",
+            f"“{get['as_of']}” gives no {precision}; use “{implied}” or a full date.",
+        )
+    grade = parse_grade(get["evidence_grade"])
+    if grade is None:
+        row.error("evidence_grade", f"“{get['evidence_grade']}” is not one of A, B, C, D.")
+
+    source = None
+    if get["source"]:
+        source = lookups.sources.get(get["source"])
+        row.source_title = get["source"]
+        row.new_source = source is None
+        if len(get["source"]) > Source._meta.get_field("title").max_length:
+            row.error("source", "the source title is longer than 500 characters.")
+    elif status in statuses.ASSESSED:
+        row.error("source", f"missing source: an assessed status ({status.label}) needs a source.")
+
+    provisions = []
+    for text in filter(None, (p.strip() for p in get["provisions"].split(";"))):
+        provision = lookups.provisions.get((country.pk, text)) if country else None
+        if provision is None and country is not None:
+            row.error(
+                "provisions",
+                f"“{text}” is not a provision recorded for {country.name}; write it as "
+                "“Instrument title (year), reference” and add the law under Legal "
+                "instruments first.",
+            )
+        provisions.append(provision)
+
+    if country is None or criterion is None:
+        return row
+    row.cell = lookups.cells.get((country.pk, criterion.pk))
+    if row.cell is None:
+        row.error("criterion", f"{country.name} has no cell for {criterion.code}.")
+        return row
+
+    if "version" in columns and get["version"]:
+        if not get["version"].isdigit():
+            row.error("version", f"“{get['version']}” is not a version number.")
+        elif int(get["version"]) != row.cell.version:
+            row.error(
+                "version",
+                f"{row.label} has changed since this file was made (version "
+                f"{get['version']} in the file, now {row.cell.version}): "
+                f"{workflow.describe_last_change(row.cell)}. Export it again.",
+            )
+    if row.errors:
+        return row
+
+    row.values = {
+        "status": status,
+        "as_of": as_of,
+        "as_of_precision": precision,
+        "evidence_grade": grade,
+        "note": get["note"],
+        "source": source,
+    }
+    row.provisions = provisions
+    after = workflow.snapshot(workflow._Values(row.values), provisions=provisions)
+    if row.new_source:
+        after["source_label"] = row.source_title
+    before = workflow.snapshot(row.cell)
+    row.changes = workflow.diff(before, after)
+    pending = lookups.pending.get(row.cell.pk, [])
+    own = [p for p in pending if p.batch.author_id == getattr(author, "pk", None)]
+    if not row.changes:
+        row.outcome = "unchanged"
+        if own:
+            row.notes.append(
+                f"withdraws your pending change #{own[0].pk}, as the approved value is kept"
+            )
+        return row
+    if any(workflow.same_values(workflow.snapshot(p), after) for p in own):
+        row.outcome = "unchanged"
+        row.notes.append(f"already proposed as change #{own[0].pk}, awaiting review")
+        return row
+    others = [p for p in pending if p not in own]
+    if others:
+        row.error(
+            "status",
+            f"{row.label} already has a change awaiting review: "
+            f"{workflow.describe_proposal(others[0])}. Ask a Reviewer to decide it first.",
+        )
+        return row
+    if own:
+        row.notes.append(f"replaces your pending change #{own[0].pk}")
+    if row.new_source:
+        row.notes.append(f"creates the new source “{row.source_title}”")
+    row.outcome = "new" if before["status"] == statuses.Status.NOT_ASSESSED else "changed"
+    return row
+
+
+def preview(file_name, data, author=None):
+    """Check the whole file; never writes. `author` lets it recognise their own pending
+    proposals (re-importing a file already proposed changes nothing)."""
+    result = Preview(file_name=file_name, sha256=hashlib.sha256(data).hexdigest())
+    try:
+        rows = read_rows(file_name, data)
+        header_line, header, body = split_header(rows)
+    except ImportFileError as error:
+        result.file_errors.append(str(error))
+        return result
+    missing = [c for c in COLUMNS if c not in header]
+    duplicated = sorted({h for h in header if h and header.count(h) > 1})
+    if missing or duplicated:
+        problems = []
+        if missing:
+            problems.append("missing " + ", ".join(missing))
+        if duplicated:
+            problems.append("repeated " + ", ".join(duplicated))
+        result.file_errors.append(
+            f"Row {header_line}: wrong columns ({'; '.join(problems)}). The first row after "
+            f"any “#” lines must name the columns {','.join(COLUMNS)}."
+        )
+        return result
+    for name in header:
+        if name not in COLUMNS + OPTIONAL_COLUMNS:
+            result.warnings.append(f"Column “{name or '(blank)'}” is not used and was ignored.")
+    if not body:
+        result.file_errors.append(f"The file has a header (row {header_line}) but no data rows.")
+        return result
+    columns = {name: header.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in header}
+    lookups = Lookups()
+    seen = {}
+    for line, raw in body:
+        row = check_row(line, raw, columns, lookups, author)
+        if row.cell is not None:
+            first = seen.setdefault(row.cell.pk, line)
+            if first != line:
+                row.errors.insert(
+                    0,
+                    f"Row {line}, column criterion: duplicate row: {row.label} is already "
+                    f"given in row {first}.",
+                )
+        if row.errors:
+            row.outcome = "error"
+        result.rows.append(row)
+    return result
+
+
+def apply_import(result, author, reason, versions=None):
+    """Propose every new or changed row of a clean preview, all or none. `versions` are the
+    cell versions its dry run saw; a cell changed since then refuses the whole file."""
+    if not result.ok:
+        raise workflow.WorkflowError(result.errors)
+    versions = versions or result.versions
+    with transaction.atomic():
+        sources = {}
+        for row in result.to_apply:
+            if row.new_source and row.source_title not in sources:
+                sources[row.source_title], _ = Source.objects.get_or_create(
+                    title=row.source_title,
+                    page="",
+                    defaults={"note": f"Created by the import of {result.file_name}."},
+                )
+        changes = []
+        for row in result.to_apply:
+            values = dict(row.values)
+            if row.new_source:
+                values["source"] = sources[row.source_title]
+            changes.append(
+                workflow.Change(
+                    assessment=row.cell,
+                    base_version=versions.get(str(row.cell.pk), row.cell.version),
+                    values=values,
+                    provisions=row.provisions,
+                    where=f"Row {row.line}",
+                )
+            )
+        return workflow.propose(
+            author,
+            reason,
+            changes,
+            kind=ChangeBatch.Kind.IMPORT,
+            file_name=result.file_name[:255],
+            sha256=result.sha256,
+        )
+
+
+def template_rows():
+    """The import template: every country × criterion with its current (approved) value."""
+    cells = Assessment.objects.select_related(
+        "country", "criterion__framework", "source"
+    ).prefetch_related("provisions__instrument")
+    header = [*COLUMNS, "version"]
+    rows = []
+    for a in cells.order_by(
+        "country__name", "criterion__framework__display_order", "criterion__display_order"
+    ):
+        rows.append(
+            [
+                a.country.iso2,
+                a.country.name,
+                a.criterion.framework.code,
+                a.criterion.code,
+                a.status,
+                a.as_of.isoformat() if a.as_of else "",
+                a.as_of_precision,
+                a.evidence_grade,
+                str(a.source) if a.source_id else "",
+                "; ".join(sorted(str(p) for p in a.provisions.all())),
+                a.note,
+                a.version,
+            ]
+        )
+    return header, rows
+
+
+TEMPLATE_NOTES = [
+    "# Assessments import template: one row per country x criterion, with the approved values.",
+    "# Edit status, as_of (YYYY-MM-DD), as_of_precision (day/month/year), evidence_grade (A-D), "
+    "source, provisions (Instrument title (year), reference; separated by ;) and note.",
+    "# Leave version as it is: it refuses rows changed by someone else since this export.",
+    "# Lines starting with # are skipped. Status values: met, partial, not_met, reserved, "
+    "not_assessed.",
+]

@@ -1,0 +1,40 @@
+"""The app's models, one module per idea; import them from here."""
+
+from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
+from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
+from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
+from .reference import (
+    GLOBAL_NORTH,
+    GLOBAL_SOUTH,
+    Country,
+    CountryGroup,
+    CountryQuerySet,
+    Criterion,
+    CriterionQuerySet,
+    Framework,
+    PublishedFigure,
+)
+
+__all__ = [
+    "GLOBAL_NORTH",
+    "GLOBAL_SOUTH",
+    "Assessment",
+    "AssessmentQuerySet",
+    "ChangeBatch",
+    "ChangeProposal",
+    "ChangeProposalQuerySet",
+    "Country",
+    "CountryGroup",
+    "CountryQuerySet",
+    "Criterion",
+    "CriterionQuerySet",
+    "Framework",
+    "ImportUpload",
+    "LegalInstrument",
+    "Provision",
+    "PublishedFigure",
+    "ReviewedHistory",
+    "Source",
+    "TreatyParticipation",
+    "TreatyReservation",
+]

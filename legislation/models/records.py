@@ -1,0 +1,135 @@
+"""The evidence cells cite: sources, legal instruments and their provisions, and each
+country's participation in a treaty with its reservations."""
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .reference import Country, Criterion, Framework
+
+
+class Source(models.Model):
+    title = models.CharField(max_length=500)
+    publisher = models.CharField(max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    url = models.URLField("link", blank=True, max_length=500)
+    page = models.CharField(max_length=50, blank=True, help_text="Page, chapter or section.")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["title", "page"], name="source_title_page_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.title}, {self.page}" if self.page else self.title
+
+
+class LegalInstrument(models.Model):
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="instruments")
+    title = models.CharField(max_length=500)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    url = models.URLField("link", blank=True, max_length=500)
+    in_force_date = models.DateField("in force since", null=True, blank=True)
+    language = models.CharField(max_length=50, blank=True)
+    note = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["country__name", "title"]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+
+class Provision(models.Model):
+    instrument = models.ForeignKey(
+        LegalInstrument, on_delete=models.PROTECT, related_name="provisions"
+    )
+    reference = models.CharField(
+        "article or section", max_length=100, help_text="As the law numbers it, e.g. Art. 293(1)."
+    )
+    excerpt = models.TextField(blank=True)
+    url = models.URLField("link", blank=True, max_length=500)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["instrument__title", "reference"]
+
+    def __str__(self):
+        return f"{self.instrument}, {self.reference}"
+
+
+class TreatyParticipation(models.Model):
+    class Action(models.TextChoices):
+        SIGNATURE = "signature", "signed only"
+        RATIFICATION = "ratification", "ratified"
+        ACCESSION = "accession", "acceded"
+
+    class DateQuality(models.TextChoices):
+        OFFICIAL = "official", "official (Council of Europe page)"
+        MIXED = "mixed", "mixed (some dates from secondary sources)"
+        SECONDARY = "secondary", "secondary sources only – confirm with the Treaty Office"
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="treaties")
+    treaty = models.ForeignKey(
+        Framework,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        limit_choices_to={"is_treaty": True},
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    signed = models.DateField(null=True, blank=True, help_text="Blank means unknown.")
+    ratified = models.DateField(
+        "ratified or acceded", null=True, blank=True, help_text="Blank means unknown."
+    )
+    in_force = models.DateField(
+        "entry into force", null=True, blank=True, help_text="Blank means unknown."
+    )
+    source = models.TextField(blank=True)
+    date_quality = models.CharField(max_length=10, choices=DateQuality.choices, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["treaty", "country__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "treaty"], name="one_participation_per_treaty"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.country} – {self.treaty}: {self.get_action_display()}"
+
+    @property
+    def is_party(self):
+        return self.action in (self.Action.RATIFICATION, self.Action.ACCESSION)
+
+
+class TreatyReservation(models.Model):
+    class Kind(models.TextChoices):
+        RESERVATION = "reservation", "reservation"
+        DECLARATION = "declaration", "declaration"
+
+    participation = models.ForeignKey(
+        TreatyParticipation, on_delete=models.CASCADE, related_name="reservations"
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    article = models.CharField(max_length=20, blank=True, help_text="e.g. 20(3)")
+    text = models.TextField()
+    criteria = models.ManyToManyField(
+        Criterion,
+        blank=True,
+        related_name="reservations",
+        limit_choices_to={"is_leaf": True},
+        help_text="The sub-paragraphs this reservation covers.",
+    )
+    source = models.TextField(blank=True)
+
+    history = HistoricalRecords(m2m_fields=[criteria])
+
+    def __str__(self):
+        return f"{self.participation.country} – {self.get_kind_display()} {self.article}".strip()

@@ -1,0 +1,254 @@
+"""Query-string forms for the public pages: every parameter is validated here, before any query
+that depends on it runs, and bad input becomes a message on the page rather than a 500."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from legislation.models import Country, CountryGroup, Framework
+
+CODE_RE = re.compile(r"[A-Za-z]{2}")
+SHOWN_IN_ERRORS = 20  # characters of a rejected value echoed back (escaped) in a message
+
+
+def shorten(value):
+    value = str(value)
+    return value if len(value) <= SHOWN_IN_ERRORS else value[:SHOWN_IN_ERRORS] + "…"
+
+
+class CountryCodesField(forms.Field):
+    """Repeated `?c=ph&c=gb` parameters → a list of Country, in the order given.
+
+    Blank entries are ignored; malformed codes, unknown codes and (unless allowed) duplicates
+    are refused with a message naming them. One query, however many codes are given.
+    """
+
+    widget = forms.SelectMultiple
+
+    def __init__(self, *, min_count=0, max_count=None, allow_duplicates=False, **kwargs):
+        self.min_count = min_count
+        self.max_count = max_count
+        self.allow_duplicates = allow_duplicates
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        return [str(v).strip() for v in value if str(v).strip()]
+
+    def clean(self, value):
+        codes = self.to_python(value)
+        self.validate(codes)
+        malformed = [c for c in codes if not CODE_RE.fullmatch(c)]
+        if malformed:
+            raise ValidationError(
+                "These are not two-letter ISO country codes: %(codes)s.",
+                code="malformed",
+                params={"codes": ", ".join(shorten(c) for c in malformed[:5])},
+            )
+        codes = [c.upper() for c in codes]
+        duplicates = sorted({c for c in codes if codes.count(c) > 1})
+        if duplicates and not self.allow_duplicates:
+            raise ValidationError(
+                "Each country may be chosen once; repeated: %(codes)s.",
+                code="duplicate",
+                params={"codes": ", ".join(c.lower() for c in duplicates)},
+            )
+        codes = list(dict.fromkeys(codes))
+        if self.max_count is not None and len(codes) > self.max_count:
+            raise ValidationError(
+                "Choose at most %(max)d countries (%(count)d were given).",
+                code="too_many",
+                params={"max": self.max_count, "count": len(codes)},
+            )
+        if len(codes) < self.min_count:
+            raise ValidationError(
+                "Choose at least %(min)d countries (%(count)d given).",
+                code="too_few",
+                params={"min": self.min_count, "count": len(codes)},
+            )
+        if not codes:
+            return []
+        found = {c.iso2: c for c in Country.objects.filter(iso2__in=codes)}
+        unknown = [c.lower() for c in codes if c not in found]
+        if unknown:
+            raise ValidationError(
+                "No country has the code %(codes)s.",
+                code="unknown",
+                params={"codes": ", ".join(unknown)},
+            )
+        return [found[c] for c in codes]
+
+
+def country_choices():
+    return [(c["iso2"].lower(), c["name"]) for c in Country.objects.values("iso2", "name")]
+
+
+def region_choices():
+    """UN M49 regions and, under each, its sub-regions: one query."""
+    pairs = (
+        Country.objects.order_by("region", "subregion")
+        .values_list("region", "subregion")
+        .distinct()
+    )
+    choices = {}
+    for region, subregion in pairs:
+        choices.setdefault(region, []).append(subregion)
+    flat = [("", "any region")]
+    for region, subregions in choices.items():
+        flat.append((region, region))
+        flat += [(s, f"{region} – {s}") for s in subregions if s != region]
+    return flat
+
+
+def group_choices():
+    return [("", "any group")] + [
+        (slug, name) for slug, name in CountryGroup.objects.values_list("slug", "name")
+    ]
+
+
+class RegionField(forms.ChoiceField):
+    """A UN M49 region or sub-region name; cleaned to ("region" | "subregion", name)."""
+
+    def __init__(self, **kwargs):
+        self.regions = set()
+        super().__init__(**kwargs)
+
+    def set_choices(self, choices):
+        self.choices = choices
+        self.regions = {value for value, label in choices if value and value == label}
+
+    def to_python(self, value):
+        # Links typed by hand often differ in case ("?region=europe"): match the name anyway.
+        value = super().to_python(value)
+        canonical = {str(v).lower(): v for v, _ in self.choices}
+        return canonical.get(value.lower(), value)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        return ("region" if value in self.regions else "subregion", value)
+
+
+class CountrySearchForm(forms.Form):
+    """`/countries/?q=phil&region=Asia&group=coe`."""
+
+    q = forms.CharField(
+        label="Country name or ISO code", required=False, max_length=100, strip=True
+    )
+    region = RegionField(label="Region", required=False)
+    group = forms.ChoiceField(label="Group", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].set_choices(region_choices())
+        self.fields["group"].choices = group_choices()
+
+    def filter(self, countries):
+        data = self.cleaned_data
+        if data.get("q"):
+            q = data["q"]
+            if len(q) in (2, 3) and q.isalpha():
+                code = q.upper()
+                by_code = countries.filter(iso2=code) | countries.filter(iso3=code)
+                by_name = countries.filter(name__icontains=q)
+                countries = (by_code | by_name).distinct()
+            else:
+                countries = countries.filter(name__icontains=q) | countries.filter(
+                    official_name__icontains=q
+                )
+        if data.get("region"):
+            kind, name = data["region"]
+            countries = countries.filter(**{kind: name})
+        if data.get("group"):
+            countries = countries.in_group(data["group"])
+        return countries
+
+
+FRAMEWORK_CHOICES = [
+    (Framework.ICMEC, "ICMEC model legislation (5 criteria)"),
+    (Framework.LANZAROTE, "Lanzarote Convention (21 sub-paragraphs)"),
+]
+
+
+class RegionalReportForm(forms.Form):
+    """`/reports/gaps/?region=South-eastern Asia&framework=icmec`, `?group=lanzarote`,
+    `?country=ph&country=th`. Several choices combine: a country must match all of them."""
+
+    country = CountryCodesField(label="Countries", required=False)
+    group = forms.ChoiceField(label="Group", required=False)
+    region = RegionField(label="Region or sub-region", required=False)
+    framework = forms.ChoiceField(
+        label="Framework", choices=FRAMEWORK_CHOICES, required=False, initial=Framework.ICMEC
+    )
+    export = forms.ChoiceField(
+        label="Download",
+        required=False,
+        choices=[("", "—"), ("csv", "CSV"), ("xlsx", "XLSX"), ("pdf", "PDF")],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].widget.choices = country_choices()
+        self.fields["country"].widget.attrs["size"] = 8
+        self.fields["group"].choices = group_choices()
+        self.fields["region"].set_choices(region_choices())
+
+    def clean_framework(self):
+        return self.cleaned_data.get("framework") or Framework.ICMEC
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("country") or data.get("group") or data.get("region")):
+            raise ValidationError(
+                "Choose the countries: a list of countries, a group or a region.", code="empty"
+            )
+        return data
+
+    def countries(self):
+        data = self.cleaned_data
+        countries = Country.objects.all()
+        if data.get("country"):
+            countries = countries.filter(pk__in=[c.pk for c in data["country"]])
+        if data.get("group"):
+            countries = countries.in_group(data["group"])
+        if data.get("region"):
+            kind, name = data["region"]
+            countries = countries.filter(**{kind: name})
+        return countries.order_by("name")
+
+
+MAX_COMPARED = 5
+
+
+class SideBySideForm(forms.Form):
+    """`/compare/countries/?c=ph&c=gb&c=us&diff=1`: two to five countries."""
+
+    c = CountryCodesField(
+        label="Countries (two to five)",
+        min_count=2,
+        max_count=MAX_COMPARED,
+        error_messages={"required": "Choose two to five countries to compare."},
+    )
+    diff = forms.BooleanField(label="Show only criteria where the countries differ", required=False)
+    export = forms.ChoiceField(
+        label="Download", required=False, choices=[("", "—"), ("csv", "CSV")]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country_options = country_choices()
+
+    def slots(self):
+        """(number, chosen code) for one drop-down per country: five, or more if more were
+        given, so that a rejected list is shown back as it was sent. One plain <select> per
+        country is easier by keyboard and screen reader than a multiple-choice list."""
+        given = self.data.getlist("c") if hasattr(self.data, "getlist") else []
+        given = [str(v).strip().lower() for v in given if str(v).strip()]
+        count = max(MAX_COMPARED, len(given))
+        given += [""] * (count - len(given))
+        return list(enumerate(given, start=1))

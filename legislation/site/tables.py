@@ -1,0 +1,159 @@
+"""The comparison table: one row per country, one status column per criterion or article.
+
+Rows are plain dicts from `comparison.table_rows`; sorting happens on keys those rows carry
+(status order, then name), so a sort never puts "not assessed" among the gaps.
+"""
+
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+
+from legislation.models import Framework
+from legislation.statuses import Status, css_class, symbol
+
+
+class CountryColumn(tables.Column):
+    def cell_html(self, record):
+        return format_html('<th scope="row">{}</th>', self.render(record))
+
+    def render(self, record):
+        return format_html(
+            '<a href="{}">{}</a> <span class="code">{}</span>',
+            record["country"].get_absolute_url(),
+            record["name"],
+            record["iso2"],
+        )
+
+    def value(self, record):
+        return record["name"]
+
+
+class StatusColumn(tables.Column):
+    """Symbol and word, plus as-of, evidence grade and source for the tooltip and screen readers."""
+
+    def __init__(self, spec, **kwargs):
+        self.spec = spec
+        super().__init__(
+            accessor=spec.key,
+            verbose_name=spec.code,
+            order_by=("sort_" + spec.key,),
+            attrs={"th": {"title": spec.title}, "td": {"class": "cell"}},
+            **kwargs,
+        )
+
+    def header(self):
+        return self.spec.code
+
+    def cell_html(self, record):
+        value = record[self.spec.key]
+        details = value.details
+        if not details:
+            return PLAIN_CELLS[value.status]  # most cells: built once per status
+        return format_html('<td class="cell">{}</td>', self._render(value.status, details))
+
+    def render(self, value):
+        return self._render(value.status, value.details)
+
+    @staticmethod
+    def _render(status, details):
+        if details:
+            return format_html(
+                '<span class="status {}" title="{}"><span aria-hidden="true">{}</span> {}</span>'
+                '<span class="visually-hidden">, {}</span>',
+                css_class(status),
+                details,
+                symbol(status),
+                status.label,
+                details,
+            )
+        return format_html(
+            '<span class="status {}"><span aria-hidden="true">{}</span> {}</span>',
+            css_class(status),
+            symbol(status),
+            status.label,
+        )
+
+    def value(self, value):
+        return value.status.value
+
+
+PLAIN_CELLS = {
+    status: format_html('<td class="cell">{}</td>', StatusColumn._render(status, ""))
+    for status in Status
+}
+
+
+class CountOfColumn(tables.Column):
+    """ "met 3 of 5": a count always carries what it is out of."""
+
+    def __init__(self, word, **kwargs):
+        self.word = word
+        super().__init__(**kwargs)
+
+    def cell_html(self, record):
+        return format_html("<td>{}</td>", self.render(record[self.accessor], record))
+
+    def render(self, value, record):
+        return f"{self.word} {value} of {record['total']}"
+
+    def value(self, value):
+        return value
+
+
+class SufficientColumn(tables.Column):
+    # None means "not yet known"; django-tables2 would otherwise show its empty-value dash.
+    empty_values = ()
+
+    def cell_html(self, record):
+        return format_html("<td>{}</td>", self.render(record["sufficient"]))
+
+    def render(self, value):
+        return {True: "yes", False: "no", None: "not yet known"}[value]
+
+
+class TextColumn(tables.Column):
+    def cell_html(self, record):
+        return format_html("<td>{}</td>", record[self.accessor])
+
+
+def body_rows(table):
+    """The rendered <tr>s of the rows on this page, in the table's order and columns.
+
+    The same render methods as django-tables2 would call, without its per-cell machinery,
+    which costs more than the rest of the page for a few hundred rows.
+    """
+    cells = [bound.column.cell_html for bound in table.columns]
+    return [
+        format_html("<tr>{}</tr>", format_html_join("", "{}", ((c(row.record),) for c in cells)))
+        for row in table.paginated_rows
+    ]
+
+
+def comparison_table(rows, columns, framework_code, *, order_by=None, request=None):
+    """A table class shaped for this view's columns, filled with the rows."""
+    attrs = {
+        "country": CountryColumn(verbose_name="Country", accessor="name", order_by=("sort_name",)),
+        "region": TextColumn(verbose_name="Region", accessor="region"),
+    }
+    for spec in columns:
+        attrs[spec.key] = StatusColumn(spec)
+    attrs["met"] = CountOfColumn("met", accessor="met", verbose_name="Met", order_by=("sort_met",))
+    if framework_code == Framework.ICMEC:
+        attrs["sufficient"] = SufficientColumn(
+            accessor="sufficient",
+            verbose_name="Sufficient (at least 4 of 5)",
+            order_by=("sort_sufficient",),
+        )
+    attrs["assessed"] = CountOfColumn(
+        "assessed", accessor="assessed", verbose_name="Assessed", order_by=("sort_assessed",)
+    )
+
+    class Meta:
+        template_name = "legislation/site/_compare_table.html"
+        attrs = {"class": "data compare", "id": "comparison"}
+        orderable = True
+        order_by_field = "sort"
+
+    attrs["Meta"] = Meta
+    table_class = type("ComparisonTable", (tables.Table,), attrs)
+    table = table_class(rows, order_by=order_by)
+    return table
