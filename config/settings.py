@@ -142,9 +142,16 @@ WHITENOISE_AUTOREFRESH = not COLLECTED_STATIC
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# Reading limits for imports (legislation/editorial/reading.py): the whole template is ~5,100
+# rows of 12 columns; a file past any limit is refused with a message naming it.
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000)
+IMPORT_MAX_COLUMNS = env_int("IMPORT_MAX_COLUMNS", 60)
+IMPORT_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_MAX_UNCOMPRESSED_BYTES", 24 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000  # the country page edits 26 cells x ~12 fields
 
 LOGIN_URL = "admin:login"
+# Change reasons are up to 250 characters (ChangeBatch.reason); history keeps them whole.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # Security: safe defaults that production values keep; see `manage.py check --deploy`.
 SESSION_COOKIE_HTTPONLY = True

@@ -214,6 +214,9 @@ def propose(
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(["A reason for the change is required."])
+    limit = ChangeBatch._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise WorkflowError([f"The reason is {len(reason)} characters long; the limit is {limit}."])
     result = ProposeResult()
     with transaction.atomic():
         cell_ids = [c.assessment.pk for c in changes]
