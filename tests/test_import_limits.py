@@ -56,11 +56,10 @@ def dimension_bomb(ref="A1:XFD1048576"):
 def zip_bomb():
     """A valid workbook plus one part that inflates to 64 MiB (about 64 KB zipped)."""
     out = io.BytesIO(good_xlsx())
-    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
-            chunk = b"\0" * (1024 * 1024)
-            for _ in range(64):
-                part.write(chunk)
+    archive = zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED)
+    with archive, archive.open("xl/media/padding.bin", "w", force_zip64=True) as part:
+        for _ in range(64):
+            part.write(b"\0" * (1024 * 1024))
     return out.getvalue()
 
 
