@@ -49,8 +49,14 @@ def rewrite(data, changes, drop=()):
 
 
 def dimension_bomb(ref="A1:XFD1048576"):
-    return rewrite(good_xlsx(), {SHEET: lambda x: re.sub(rb'<dimension ref="[^"]*"/>',
-                                                        f'<dimension ref="{ref}"/>'.encode(), x)})
+    return rewrite(
+        good_xlsx(),
+        {
+            SHEET: lambda x: re.sub(
+                rb'<dimension ref="[^"]*"/>', f'<dimension ref="{ref}"/>'.encode(), x
+            )
+        },
+    )
 
 
 def zip_bomb():
@@ -151,8 +157,15 @@ def _cli_file(file_name, data, user, *extra):
         f.flush()
         err = io.StringIO()
         with pytest.raises(CommandError) as raised:
-            call_command("import_assessments", f.name, "--user", user.username, *extra,
-                         stdout=io.StringIO(), stderr=err)
+            call_command(
+                "import_assessments",
+                f.name,
+                "--user",
+                user.username,
+                *extra,
+                stdout=io.StringIO(),
+                stderr=err,
+            )
         return err.getvalue() + str(raised.value)
 
 
