@@ -10,7 +10,7 @@ PORT ?= 8000
 
 # Plain HTTP on this machine: no HTTPS redirect, static files served without collectstatic.
 LOCAL_ENV := DJANGO_HTTPS=false DJANGO_COLLECTED_STATIC=false
-TEST_ENV := $(LOCAL_ENV) DJANGO_DEBUG=false DJANGO_SECRET_KEY=only-for-tests DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver
+TEST_ENV := $(LOCAL_ENV) DJANGO_REQUIRE_2FA=false DJANGO_DEBUG=false DJANGO_SECRET_KEY=only-for-tests DJANGO_ALLOWED_HOSTS=localhost,127.0.0.1,testserver
 
 .PHONY: run manage test install system-deps lint bench clean
 
@@ -30,6 +30,7 @@ system-deps:
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 RUN_ENV = $(LOCAL_ENV) DJANGO_DEBUG=$${DJANGO_DEBUG:-false} \
+	DJANGO_REQUIRE_2FA=$${DJANGO_REQUIRE_2FA:-false} \
 	DJANGO_SECRET_KEY=$${DJANGO_SECRET_KEY:-$$(cat .secret_key)} \
 	DJANGO_ALLOWED_HOSTS=$${DJANGO_ALLOWED_HOSTS:-127.0.0.1,localhost}
 

@@ -14,6 +14,7 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .versions import DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -28,6 +29,7 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "DataVersion",
     "Framework",
     "ImportUpload",
     "LegalInstrument",
