@@ -12,6 +12,20 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.models import AnonymousUser
 from django_otp.admin import OTPAdminAuthenticationForm, OTPAdminSite
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class StaffLoginForm(OTPAdminAuthenticationForm):
+    """Username, password and the authenticator's code on one form: a staff member with a
+    single authenticator need not pick it from a list first."""
+
+    def _chosen_device(self, user):
+        device = super()._chosen_device(user)
+        if device is None:
+            devices = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True)
+            only = list(devices[:2])
+            device = only[0] if len(only) == 1 else None
+        return device
 
 
 class StaffAdminSite(OTPAdminSite):
@@ -22,7 +36,7 @@ class StaffAdminSite(OTPAdminSite):
 
     @property
     def login_form(self):
-        return OTPAdminAuthenticationForm if settings.REQUIRE_2FA else AdminAuthenticationForm
+        return StaffLoginForm if settings.REQUIRE_2FA else AdminAuthenticationForm
 
     @property
     def login_template(self):
