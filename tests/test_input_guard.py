@@ -154,3 +154,23 @@ def test_no_public_parameter_makes_a_5xx_or_is_reflected_unescaped(client, reque
     assert response.status_code < 500, (path, query)
     if response.get("Content-Type", "").startswith("text/html"):
         assert MARK not in response.content.decode(), (path, query)
+
+
+def test_a_form_field_called_page_is_not_a_page_number(client):
+    from legislation.models import Source
+
+    client.force_login(make_user("staffer", is_superuser=True))
+    source = Source.objects.create(title="A report", page="")
+    response = client.post(
+        f"/admin/legislation/source/{source.pk}/change/",
+        {"title": "A report", "page": "chapter 7", "publisher": "", "url": "", "note": ""},
+    )
+    assert response.status_code == 302
+    source.refresh_from_db()
+    assert source.page == "chapter 7"
+
+
+def test_a_nul_byte_in_a_posted_field_is_refused(client):
+    client.force_login(make_user("staffer", is_superuser=True))
+    response = client.post("/admin/legislation/source/add/", {"title": "a\x00b"})
+    assert response.status_code == 400

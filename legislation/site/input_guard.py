@@ -41,10 +41,14 @@ def problem(request):
     """What is wrong with this request's path and parameters, or None."""
     if "\x00" in request.path or "\x00" in request.META.get("QUERY_STRING", ""):
         return "The address contains a NUL character, which no address of this site has."
-    params = list(_items(request.GET))
+    posted = []
     if request.method == "POST" and not request.content_type.startswith("multipart/"):
-        params += list(_items(request.POST))
-    for name, value in params:
+        posted = list(_items(request.POST))
+    for name, value in posted:
+        if "\x00" in name or "\x00" in value:
+            return f"The field “{name[:40]}” contains a NUL character."
+    # Only the address's parameters: a form may well have a field called "page" (a source's).
+    for name, value in _items(request.GET):
         if "\x00" in name or "\x00" in value:
             return f"The parameter “{name[:40]}” contains a NUL character."
         message = None
