@@ -172,5 +172,12 @@ def test_a_form_field_called_page_is_not_a_page_number(client):
 
 def test_a_nul_byte_in_a_posted_field_is_refused(client):
     client.force_login(make_user("staffer", is_superuser=True))
-    response = client.post("/admin/legislation/source/add/", {"title": "a\x00b"})
+    response = client.post(
+        "/admin/legislation/source/add/",
+        "title=a%00b",
+        content_type="application/x-www-form-urlencoded",
+    )
     assert response.status_code == 400
+    # A multipart form is left to its fields, which refuse NUL with their own message.
+    response = client.post("/admin/legislation/source/add/", {"title": "a\x00b"})
+    assert "Null characters are not allowed" in response.text
