@@ -249,7 +249,7 @@ def cache_from_url(url):
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # Anonymous pages: how long a CDN or proxy may keep one (browsers revalidate with its ETag).
 PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 60)
-# PDF and Word files rendered at once across all workers (the rest answer 503 + Retry-After);
+# PDF and Word files rendered at once across all workers (the rest answer 429 + Retry-After);
 # keep it below the number of workers so that pages always have a free worker.
 HEAVY_DOCUMENT_CONCURRENCY = env_int("HEAVY_DOCUMENT_CONCURRENCY", 1)
 HEAVY_DOCUMENT_SECONDS = env_int("HEAVY_DOCUMENT_SECONDS", 120)  # a slot's longest hold

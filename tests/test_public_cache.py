@@ -131,14 +131,14 @@ def test_a_changed_group_name_shows_at_the_next_request(client):
     assert "Renamed group of states" in client.get("/countries/fr/").text
 
 
-def test_a_heavy_document_without_a_free_slot_is_a_503_with_retry_after(client, settings):
+def test_a_heavy_document_without_a_free_slot_is_a_429_with_retry_after(client, settings):
     settings.HEAVY_DOCUMENT_CONCURRENCY = 1
     held = public_cache.take_slot()
     try:
         response = client.get("/countries/sg/gaps.docx")
-        assert response.status_code == 503
+        assert response.status_code == 429
         assert response["Retry-After"] == "10"
-        assert "try again" in response.text
+        assert "asks again in 10 seconds" in response.text
     finally:
         cache.delete(held)
     assert client.get("/countries/sg/gaps.docx").status_code == 200

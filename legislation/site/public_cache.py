@@ -12,9 +12,9 @@ cache per data version, and a bound on heavy documents. One middleware, before t
   the data changes. Signed-in staff always get a fresh page.
 - **Heavy documents** (country and regional PDF and Word files) take one of
   HEAVY_DOCUMENT_CONCURRENCY slots in the cache while they render, for everyone; without a
-  free slot the answer is an immediate 503 with Retry-After. With a shared cache (Redis) the
-  slots are shared by every worker, so a burst of document requests can never occupy every
-  worker, and a cached document needs no slot.
+  free slot the answer is an immediate 429 with Retry-After (and a page that retries). With
+  a shared cache (Redis) the slots are shared by every worker, so a burst of document
+  requests can never occupy every worker, and a cached document needs no slot.
 """
 
 import functools
@@ -87,13 +87,21 @@ def take_slot():
     return None
 
 
+RETRY_SECONDS = 10
+BUSY_PAGE = (
+    "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+    f"<meta http-equiv='refresh' content='{RETRY_SECONDS}'><title>Document being prepared</title>"
+    "</head><body><h1>Other documents are being prepared</h1><p>Every document slot is busy "
+    f"rendering for other visitors. This page asks again in {RETRY_SECONDS} seconds by itself; "
+    "a document already made is served at once.</p></body></html>"
+)
+
+
 def busy():
-    response = HttpResponse(
-        "Documents are being prepared for other visitors: please try again in a few seconds.",
-        status=503,
-        content_type="text/plain; charset=utf-8",
-    )
-    response["Retry-After"] = "10"
+    """429, not 503: the service is up and answering pages; only this document must wait.
+    Browsers retry by the page's refresh, other clients by Retry-After."""
+    response = HttpResponse(BUSY_PAGE, status=429, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = str(RETRY_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
 
