@@ -175,6 +175,7 @@ def main():
             except OSError:
                 time.sleep(0.3)
         print(f"gunicorn {WORKERS} workers, PostgreSQL, Redis ({CACHE_URL}); wrk -c8 -d{SECONDS}s")
+        sys.stdout.flush()
         measure(env)
     finally:
         if server is not None:
@@ -184,4 +185,5 @@ def main():
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     main()
