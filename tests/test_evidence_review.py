@@ -442,9 +442,7 @@ def test_it_lets_exactly_one_of_two_simultaneous_saves_win(reference_data, cited
     connection.vendor != "postgresql", reason="SQLite has no row locks to refuse outside one"
 )
 @pytest.mark.django_db(transaction=True)
-def test_it_proposes_a_revert_from_the_history_outside_a_test_transaction(
-    client, reference_data
-):
+def test_it_proposes_a_revert_from_the_history_outside_a_test_transaction(client, reference_data):
     # Without the test's own transaction, the revert form's lock needs the view's.
     source = make_source(title=OLD_TITLE)
     assess(Country.objects.get(iso2="PH"), "ICMEC.1", Status.MET, source=source)
