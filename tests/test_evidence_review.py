@@ -458,3 +458,15 @@ def test_it_proposes_a_revert_from_the_history_outside_a_test_transaction(client
     response = client.post(url, source_form(current, seen_history(client, url), title=OLD_TITLE))
     assert response.status_code == 302
     assert EvidenceProposal.objects.pending().get().after["values"]["title"] == OLD_TITLE
+
+
+def test_it_refuses_a_provision_pointing_at_no_instrument_clearly(cited, editor):
+    provision = Provision.objects.get(reference="Sec. 4")
+    with pytest.raises(workflow.WorkflowError, match="Sec. 4”: .*is not a valid choice"):
+        evidence.submit(
+            editor,
+            provision,
+            {"instrument_id": 999999},
+            "Moved",
+            evidence.latest_entry(provision).history_id,
+        )

@@ -222,7 +222,9 @@ def submit(author, record, values, reason, seen_history):
         record = model._default_manager.select_for_update().get(pk=record.pk)
         pending = pending_for(record, lock=True)
         trial, invalid = _with_values(record, values)
-        problems = refusals(record, author, seen_history, snapshot(trial)["values"], pending)
+        # An invalid trial (e.g. a missing instrument) cannot be read back for the move check.
+        proposed = None if invalid else snapshot(trial)["values"]
+        problems = refusals(record, author, seen_history, proposed, pending)
         if problems or invalid:
             raise WorkflowError(problems or invalid)
         own = [p for p in pending if p.author_id == author.pk]
