@@ -470,3 +470,18 @@ def test_it_refuses_a_provision_pointing_at_no_instrument_clearly(cited, editor)
             "Moved",
             evidence.latest_entry(provision).history_id,
         )
+
+
+def test_it_asks_the_reviewer_to_confirm_with_the_diff_before_approving(
+    client, cited, editor, reviewer
+):
+    edit_source(client, editor, cited, title=NEW_TITLE)
+    client.force_login(reviewer)
+    page = client.post(
+        reverse("admin:legislation_evidenceproposal_changelist"),
+        {"action": "approve_selected", "_selected_action": [EvidenceProposal.objects.get().pk]},
+    )
+    assert page.status_code == 200
+    assert "Approve 1 evidence change(s)?" in page.text
+    assert f"<del>{OLD_TITLE}</del> → <ins>{NEW_TITLE}</ins>" in page.text
+    assert EvidenceProposal.objects.get().state == "pending"
