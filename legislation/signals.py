@@ -18,9 +18,9 @@ from .models import (
 )
 from .site import cache as datacache
 
-# What a public page, download or feed shows. Not here, on purpose: proposals, batches and
-# import drafts (pending until approved, and approval saves the Assessment), history rows,
-# users, groups and sessions — a staff login or an import draft must not empty the cache.
+# What a public page, download or feed shows. Not here, on purpose: proposals (cell and
+# evidence), batches and import drafts (pending until approved; approval saves the record),
+# history rows, users, groups and sessions: a staff login or an import draft keeps the cache.
 PUBLIC_MODELS = [
     Assessment,
     Country,
@@ -42,6 +42,15 @@ def _record_the_proposal(sender, instance, history_instance, **kwargs):
     if proposal is not None and isinstance(instance, Assessment):
         history_instance.proposal_id = proposal.pk
         history_instance.proposed_by_id = proposal.batch.author_id
+
+
+def _record_the_evidence_proposal(sender, instance, history_instance, **kwargs):
+    """An approved change to a source, instrument or provision leaves its proposal and author
+    on the history row it creates (`history_user` is the Reviewer who approved it)."""
+    proposal = getattr(instance, "_evidence_proposal", None)
+    if proposal is not None and isinstance(instance, (Source, LegalInstrument, Provision)):
+        history_instance.evidence_proposal_id = proposal.pk
+        history_instance.proposed_by_id = proposal.author_id
 
 
 def _public_data_changed(sender, **kwargs):
@@ -68,6 +77,9 @@ def _public_receivers():
 
 def connect():
     pre_create_historical_record.connect(_record_the_proposal, dispatch_uid="record-the-proposal")
+    pre_create_historical_record.connect(
+        _record_the_evidence_proposal, dispatch_uid="record-the-evidence-proposal"
+    )
     for signal, sender, uid in _public_receivers():
         signal.connect(_public_data_changed, sender=sender, dispatch_uid=uid)
 

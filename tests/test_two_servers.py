@@ -1,6 +1,7 @@
 """Two real server processes (gunicorn, one worker each) on one database: a public change
-saved through the admin of one is seen by the other at its very next request, with a shared
-Redis cache (CACHE_URL) and with each process's own memory cache alike."""
+saved through the admin of one (a group's name, shown on every member's profile) is seen by
+the other at its very next request, with a shared Redis cache (CACHE_URL) and with each
+process's own memory cache alike."""
 
 import html
 import html.parser
@@ -141,18 +142,18 @@ class Browser:
             return response.read().decode()
 
 
-def cited_source(env):
+def group_of_france(env):
     code = (
-        "from legislation.models import Assessment as A; "
-        "a = A.objects.filter(country__iso2='SG').exclude(source=None).first(); "
-        "print(a.source_id); print(a.source.title)"
+        "from legislation.models import Country; "
+        "g = Country.objects.get(iso2='FR').groups.order_by('pk').first(); "
+        "print(g.pk); print(g.name)"
     )
     done = subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT, env=env, check=True, capture_output=True, text=True,
     )  # fmt: skip
-    source_id, title = done.stdout.strip().splitlines()[-2:]
-    return source_id, title
+    group_id, name = done.stdout.strip().splitlines()[-2:]
+    return group_id, name
 
 
 @pytest.mark.parametrize("cache", ["redis", "memory"])
@@ -162,18 +163,18 @@ def test_a_change_saved_through_one_server_shows_on_the_other_at_once(scratch_en
         if not redis_reachable():
             pytest.skip(f"no Redis at {REDIS_URL} (.ci/run starts one)")
         env["CACHE_URL"] = REDIS_URL
-    source_id, title = cited_source(env)
+    group_id, name = group_of_france(env)
     servers = start_servers(env)
     try:
         first, second = Browser(PORTS[0]), Browser(PORTS[1])
-        page, headers = second.get("/countries/sg/gaps/")
-        assert title in page
-        _, again = second.get("/countries/sg/gaps/")
+        page, headers = second.get("/countries/fr/")
+        assert name in page
+        _, again = second.get("/countries/fr/")
         assert again["ETag"] == headers["ETag"]  # the second server has it cached
         first.submit("/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD})
-        revised = f"{title} (revised {cache})"
-        first.submit(f"/admin/legislation/source/{source_id}/change/", {"title": revised})
-        page, after = second.get("/countries/sg/gaps/")
+        revised = f"{name} (renamed, {cache})"
+        first.submit(f"/admin/legislation/countrygroup/{group_id}/change/", {"name": revised})
+        page, after = second.get("/countries/fr/")
         assert revised in page
         assert after["ETag"] != headers["ETag"]
     finally:

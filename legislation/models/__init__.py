@@ -2,7 +2,15 @@
 
 from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
-from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
+from .evidence import EvidenceProposal, EvidenceProposalQuerySet
+from .records import (
+    LegalInstrument,
+    Provision,
+    ReviewedEvidenceHistory,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+)
 from .reference import (
     GLOBAL_NORTH,
     GLOBAL_SOUTH,
@@ -30,11 +38,14 @@ __all__ = [
     "Criterion",
     "CriterionQuerySet",
     "DataVersion",
+    "EvidenceProposal",
+    "EvidenceProposalQuerySet",
     "Framework",
     "ImportUpload",
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",

@@ -5,8 +5,8 @@ The key of every cached value includes the *data version*, read in one query:
 - `DataVersion.number`, raised by the signals (signals.py) in the same transaction as the
   change itself, so it is committed with it and seen by every process at its next request,
   whichever cache each has (shared Redis, or each worker's own memory);
-- the newest history row of cells, provisions, instruments and treaty records, and the newest
-  cell, which also catch writes that bypass the signals but keep history (simple_history's
+- the newest history row of cells, provisions, instruments, sources and treaty records, and
+  the newest cell, which also catch writes that bypass the signals but keep history (simple_history's
   `bulk_*_with_history`);
 - a token in the cache, replaced in `transaction.on_commit` by `bump()`: with a shared cache it
   retires every process's entries at once.
@@ -57,6 +57,7 @@ def _fingerprint_sql():
         DataVersion,
         LegalInstrument,
         Provision,
+        Source,
         TreatyParticipation,
         TreatyReservation,
     )
@@ -69,6 +70,7 @@ def _fingerprint_sql():
         (Assessment.history.model._meta.db_table, "history_id"),
         (Provision.history.model._meta.db_table, "history_id"),
         (LegalInstrument.history.model._meta.db_table, "history_id"),
+        (Source.history.model._meta.db_table, "history_id"),
         (TreatyParticipation.history.model._meta.db_table, "history_id"),
         (TreatyReservation.history.model._meta.db_table, "history_id"),
     ]
