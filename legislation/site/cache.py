@@ -6,8 +6,8 @@ The key of every cached value includes the *data version*, read in one query:
   change itself, so it is committed with it and seen by every process at its next request,
   whichever cache each has (shared Redis, or each worker's own memory);
 - the newest history row of cells, provisions, instruments, sources and treaty records, and
-  the newest cell, which also catch writes that bypass the signals but keep history (simple_history's
-  `bulk_*_with_history`);
+  the newest cell, which also catch writes that bypass the signals but keep history
+  (simple_history's `bulk_*_with_history`);
 - a token in the cache, replaced in `transaction.on_commit` by `bump()`: with a shared cache it
   retires every process's entries at once.
 
