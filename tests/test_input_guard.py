@@ -163,7 +163,15 @@ def test_a_form_field_called_page_is_not_a_page_number(client):
     source = Source.objects.create(title="A report", page="")
     response = client.post(
         f"/admin/legislation/source/{source.pk}/change/",
-        {"title": "A report", "page": "chapter 7", "publisher": "", "url": "", "note": ""},
+        {
+            "title": "A report",
+            "page": "chapter 7",
+            "publisher": "",
+            "url": "",
+            "note": "",
+            "change_reason": "add the chapter",
+            "seen_history": source.history.latest().history_id,
+        },
     )
     assert response.status_code == 302
     source.refresh_from_db()
