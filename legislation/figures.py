@@ -10,7 +10,8 @@ figure only when its assessed cells settle the question; unassessed cells never 
 
 from dataclasses import dataclass
 
-from legislation.matrix import ICMEC_SUFFICIENT_AT, sufficiency
+from legislation import rules
+from legislation.rules import ICMEC_SUFFICIENT_AT
 from legislation.statuses import ASSESSED, Status
 
 LEGISLATION, DEFINITION, TECHNOLOGY, POSSESSION, ISP = (f"ICMEC.{n}" for n in range(1, 6))
@@ -56,15 +57,11 @@ class Figure:
 
 
 def _status(row, code):
-    cell = row.cells.get(code)
-    return Status(cell.status) if cell is not None else Status.NOT_ASSESSED
+    return rules.cell_status(row.cells.get(code))
 
 
 def _counts(row):
-    statuses = [_status(row, code) for code in ICMEC_CODES]
-    met = sum(1 for s in statuses if s == Status.MET)
-    assessed = sum(1 for s in statuses if s in ASSESSED)
-    return met, assessed
+    return rules.count_met_assessed(_status(row, code) for code in ICMEC_CODES)
 
 
 def has_some_legislation(row):
@@ -77,7 +74,7 @@ def has_some_legislation(row):
 
 def is_sufficient(row):
     met, assessed = _counts(row)
-    return sufficiency(met, assessed, len(ICMEC_CODES))
+    return rules.sufficiency(met, assessed, len(ICMEC_CODES)).as_bool
 
 
 def is_some_but_insufficient(row):

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from legislation.models import Country
-from legislation.site.comparison import LONG_COLUMNS, inert
+from legislation.exports.long_format import LONG_COLUMNS
+from legislation.exports.spreadsheet import guard as inert
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source

@@ -257,7 +257,7 @@ def test_the_template_round_trips_unchanged(client, editor):
     response = client.get(reverse("admin:legislation_assessment_import_template") + "?format=csv")
     assert response.status_code == 200
     data = response.content
-    lines = data.decode().splitlines()
+    lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("# ") or lines[0].startswith('"# ')
     result = importing.preview("template.csv", data, editor)
     assert result.ok, result.errors[:3]
@@ -360,7 +360,9 @@ def test_a_stale_version_column_refuses_the_row(editor, reviewer):
     workflow.approve(reviewer, [result.proposals[0].pk])
     data = csv_bytes([[*row("FR", "ICMEC.1"), str(version)]], header=[*HEADER, "version"])
     preview = importing.preview("b.csv", data, editor)
-    assert preview.errors[0].startswith("Row 3, column version: France – ICMEC.1 has changed")
+    assert preview.errors[0].startswith(
+        "Row 3, column version: France – ICMEC.1 was changed by someone else"
+    )
     # The message names who changed it and how.
     assert "erin (approved by rita)" in preview.errors[0]
     assert "status: ? not assessed → ◐ partial" in preview.errors[0]

@@ -1,8 +1,16 @@
 """The app's models, one module per idea; import them from here."""
 
-from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
+from .cells import Assessment, AssessmentQuerySet, CellValues, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
-from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
+from .records import (
+    LegalInstrument,
+    Provision,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+    citation_of_provision,
+    citation_of_source,
+)
 from .reference import (
     GLOBAL_NORTH,
     GLOBAL_SOUTH,
@@ -20,6 +28,7 @@ __all__ = [
     "GLOBAL_SOUTH",
     "Assessment",
     "AssessmentQuerySet",
+    "CellValues",
     "ChangeBatch",
     "ChangeProposal",
     "ChangeProposalQuerySet",
@@ -37,4 +46,6 @@ __all__ = [
     "Source",
     "TreatyParticipation",
     "TreatyReservation",
+    "citation_of_provision",
+    "citation_of_source",
 ]
