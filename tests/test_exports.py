@@ -8,9 +8,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from legislation.models import Country
 from legislation.exports.long_format import LONG_COLUMNS
 from legislation.exports.spreadsheet import guard as inert
+from legislation.models import Country
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source
