@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from legislation.reports.briefings import local_only_fetcher
 
-from .test_gaps import HOSTILE_NOTE, philippines_with_gaps
+from .scenarios import HOSTILE_NOTE, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

@@ -14,7 +14,7 @@ from legislation.models import Country
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source
-from .test_compare import build_synthetic, rows_of
+from .scenarios import build_synthetic, rows_of
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

@@ -1,4 +1,3 @@
-import csv
 import datetime
 import io
 import re
@@ -14,41 +13,9 @@ from legislation.models import Assessment, ChangeBatch, ChangeProposal, Country,
 from legislation.statuses import Status
 
 from .factories import cell, make_instrument, make_provision, make_source, make_user
+from .scenarios import HEADER, csv_bytes, row
 
 pytestmark = pytest.mark.usefixtures("reference_data")
-
-HEADER = importing.COLUMNS
-
-
-NAMES = {"FR": "France", "DE": "Germany", "SG": "Singapore", "PE": "Peru"}
-
-
-def row(iso2="FR", criterion="ICMEC.1", status="met", **kw):
-    values = {
-        "iso2": iso2,
-        "country": NAMES.get(iso2, ""),
-        "framework": "icmec" if criterion.startswith("ICMEC") else "lanzarote",
-        "criterion": criterion,
-        "status": status,
-        "as_of": "2024-06-30",
-        "as_of_precision": "day",
-        "evidence_grade": "B",
-        "source": "Desk review of the French Penal Code 2024",
-        "provisions": "",
-        "note": "",
-    }
-    values.update(kw)
-    return [values[c] for c in HEADER]
-
-
-def csv_bytes(rows, header=HEADER, notes=("# exported by the comparison page",)):
-    buffer = io.StringIO()
-    for note in notes:
-        buffer.write(note + "\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def state():
