@@ -54,6 +54,11 @@ def snapshot(obj, provisions=None):
     }
 
 
+def empty_snapshot():
+    """The values of a cell nobody has assessed: the model's own defaults."""
+    return snapshot(Assessment(), provisions=[])
+
+
 def _display(values, name):
     if name == "status":
         return statuses.label(values["status"])
