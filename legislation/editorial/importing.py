@@ -208,21 +208,28 @@ def split_header(rows):
 class Lookups:
     """Everything the checks need, read in a constant number of queries whatever the file size."""
 
-    def __init__(self):
+    def __init__(self, country_codes=None):
+        """`country_codes`: the iso2 codes the file names, so that only their cells (and
+        provisions) are read; None reads every country's."""
         self.countries = {c.iso2: c for c in Country.objects.all()}
+        cells, provisions = Assessment.objects.all(), Provision.objects.all()
+        if country_codes is not None:
+            wanted = [self.countries[c] for c in country_codes if c in self.countries]
+            cells = cells.filter(country__in=wanted)
+            provisions = provisions.filter(instrument__country__in=wanted)
         self.criteria = {c.code: c for c in Criterion.objects.select_related("framework")}
         self.sources = {}
         for source in Source.objects.all():
             self.sources.setdefault(source.citation(), source)
         self.provisions = {}
-        for provision in Provision.objects.select_related("instrument"):
+        for provision in provisions.select_related("instrument"):
             key = (provision.instrument.country_id, provision.citation())
             self.provisions[key] = provision
         self.cells = {
             (a.country_id, a.criterion_id): a
-            for a in Assessment.objects.select_related(
-                "country", "criterion", "source"
-            ).prefetch_related("provisions__instrument")
+            for a in cells.select_related("country", "criterion", "source").prefetch_related(
+                "provisions__instrument"
+            )
         }
         self.pending = workflow.pending_by_cell()
         self.status_words = {}
@@ -475,7 +482,8 @@ def preview(file_name, data, author=None):
         result.file_errors.append(f"The file has a header (row {header_line}) but no data rows.")
         return result
     columns = {name: header.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in header}
-    lookups = Lookups()
+    iso2 = columns["iso2"]
+    lookups = Lookups({raw[iso2].strip().upper() for _, raw in body if iso2 < len(raw)})
     seen = {}
     for line, raw in body:
         row = check_row(line, raw, columns, lookups, author)
