@@ -115,7 +115,10 @@ def test_it_rolls_lanzarote_up_to_articles_and_explains_how(client):
         assert f"Art.{article}" in body
     assert "L20.1.a" not in body.split("<table", 1)[1].split("</thead>")[0]
     assert "How an article's status is worked out" in body
-    assert "◐</span> partial" in body  # Art. 20: one sub-paragraph met, others unknown
+    # Art. 20: one sub-paragraph met, six unknown: not "partial", and how much is known shows.
+    row = body.split('id="comparison"', 1)[1].split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    assert '<small class="rollup-detail">1 of 7 assessed</small>' in row
+    assert "partial" not in row
 
 
 def test_it_shows_all_sub_paragraphs_in_detail(client):
