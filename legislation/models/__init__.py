@@ -2,9 +2,11 @@
 
 from .cells import Assessment, AssessmentQuerySet, CellValues, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
+from .evidence import EvidenceProposal, EvidenceProposalQuerySet
 from .records import (
     LegalInstrument,
     Provision,
+    ReviewedEvidenceHistory,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -37,11 +39,14 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "EvidenceProposal",
+    "EvidenceProposalQuerySet",
     "Framework",
     "ImportUpload",
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",

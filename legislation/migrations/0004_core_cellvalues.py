@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("legislation", "0002_editorial_workflow"),
+        ("legislation", "0003_evidence_review"),
     ]
 
     # The cell's values moved to one abstract model (CellValues) that Assessment and
