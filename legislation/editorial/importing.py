@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from legislation import statuses
+from legislation import rules, statuses
 from legislation.editorial import workflow
 from legislation.exports import long_format
 from legislation.matrix import build_summary_matrix
@@ -417,6 +417,12 @@ def check_row(line, raw, columns, lookups, author):
     grade = _read_grade(row, get)
     source = _read_source(row, get, lookups)
     provisions = _read_provisions(row, get, country, lookups)
+    # The values' own rules are checked now, so a row lists all its problems at once;
+    # `workflow.preview` below asks the same rules again with the cell.
+    if status is not None:
+        cited = source or (_placeholder_source(row.source_title) if row.new_source else None)
+        for name, message in rules.cell_value_problems(criterion, None, status, cited, []):
+            row.error(name, message)
     if country is None or criterion is None:
         return row
     row.cell = lookups.cells.get((country.pk, criterion.pk))
