@@ -297,27 +297,33 @@ def propose(
             file_sha256=sha256,
             reverts=reverts,
         )
-        result.proposals = ChangeProposal.objects.bulk_create(
-            [
-                ChangeProposal(
-                    batch=result.batch,
-                    assessment=cell,
-                    base_version=change.base_version,
-                    before=before,
-                    **change.values,
-                )
-                for change, cell, before in to_create
-            ]
-        )
-        Through = ChangeProposal.provisions.through
-        Through.objects.bulk_create(
-            [
-                Through(changeproposal_id=proposal.pk, provision_id=provision.pk)
-                for proposal, (change, _, _) in zip(result.proposals, to_create, strict=True)
-                for provision in change.provisions
-            ]
-        )
+        result.proposals = _create_proposals(result.batch, to_create)
     return result
+
+
+def _create_proposals(batch, to_create):
+    """The batch's proposals and their cited provisions, in two bulk inserts."""
+    proposals = ChangeProposal.objects.bulk_create(
+        [
+            ChangeProposal(
+                batch=batch,
+                assessment=cell,
+                base_version=change.base_version,
+                before=before,
+                **change.values,
+            )
+            for change, cell, before in to_create
+        ]
+    )
+    Through = ChangeProposal.provisions.through
+    Through.objects.bulk_create(
+        [
+            Through(changeproposal_id=proposal.pk, provision_id=provision.pk)
+            for proposal, (change, _, _) in zip(proposals, to_create, strict=True)
+            for provision in change.provisions
+        ]
+    )
+    return proposals
 
 
 def problem_text(cell, field_name, message):
