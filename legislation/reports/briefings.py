@@ -209,6 +209,16 @@ def gap_report_docx(report):
     for label, text in stamp:
         labelled(document, label, text)
 
+    _docx_summary(document, report)
+    _docx_gaps(document, report)
+    _docx_research_gaps(document, report)
+    _docx_sources(document, report)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_summary(document, report):
     document.add_heading("Summary", level=1)
     add_table(
         document,
@@ -229,6 +239,9 @@ def gap_report_docx(report):
     document.add_heading("Lanzarote Convention participation", level=2)
     participation_section(document, report.participation)
 
+
+def _docx_gaps(document, report):
+    """The priority list, then every gap and every reservation with its section."""
     document.add_heading("Priority list", level=2)
     document.add_paragraph(PRIORITY_RULE)
     if report.priority_list:
@@ -251,6 +264,8 @@ def gap_report_docx(report):
     for entry in report.reserved:
         gap_section(document, entry, ask="withdraw the reservation")
 
+
+def _docx_research_gaps(document, report):
     document.add_heading("Research gaps: not assessed", level=1)
     document.add_paragraph(
         "Nobody has verified these criteria yet. They are not gaps: the law may or may not "
@@ -268,6 +283,8 @@ def gap_report_docx(report):
     else:
         document.add_paragraph("Every criterion has been assessed.")
 
+
+def _docx_sources(document, report):
     document.add_heading("Sources", level=1)
     if report.sources:
         for source in report.sources:
@@ -278,9 +295,6 @@ def gap_report_docx(report):
         document.add_heading("Sources for the peer examples", level=2)
         for source in report.peer_sources:
             document.add_paragraph(source_line(source), style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def participation_section(document, participation):
