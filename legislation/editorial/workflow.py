@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from legislation import statuses
 from legislation.models import Assessment, ChangeBatch, ChangeProposal
+from legislation.statuses import ReasonCode
 
 VALUE_FIELDS = ("status", "as_of", "as_of_precision", "evidence_grade", "note", "source")
 # The order and the words a diff uses.
@@ -134,6 +135,7 @@ class Change:
     values: dict  # the VALUE_FIELDS, with `source` a Source or None
     provisions: list = field(default_factory=list)
     where: str = ""  # e.g. "Row 7", so refusals point at the row of a file
+    reason_code: str = ""  # this cell's kind of change, when it differs from the batch's
 
 
 @dataclass
@@ -204,16 +206,33 @@ def _validate(cell, values, provisions):
 
 
 def propose(
-    author, reason, changes, *, kind=ChangeBatch.Kind.EDIT, file_name="", sha256="", reverts=None
+    author,
+    reason,
+    changes,
+    *,
+    kind=ChangeBatch.Kind.EDIT,
+    file_name="",
+    sha256="",
+    reverts=None,
+    reason_code=ReasonCode.NEW_EVIDENCE,
+    public_reason="",
 ):
     """Turn `changes` into pending proposals, all or none. Changes equal to the approved value
     are skipped (and withdraw the author's own pending proposal for that cell); a change equal
-    to the author's own pending proposal is skipped too, so proposing twice changes nothing."""
+    to the author's own pending proposal is skipped too, so proposing twice changes nothing.
+
+    `reason` is the internal reason (staff pages); `reason_code` and `public_reason` are what
+    the public change log, `/changes/` and the feeds show."""
     if not author.has_perm(PROPOSE_PERMISSION):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(["A reason for the change is required."])
+    codes = {reason_code, *(c.reason_code for c in changes if c.reason_code)}
+    if not codes <= set(ReasonCode.values):
+        raise WorkflowError(
+            [f"Unknown kind of change: {', '.join(sorted(codes - set(ReasonCode.values)))}."]
+        )
     result = ProposeResult()
     with transaction.atomic():
         cell_ids = [c.assessment.pk for c in changes]
@@ -255,6 +274,8 @@ def propose(
             file_name=file_name,
             file_sha256=sha256,
             reverts=reverts,
+            reason_code=reason_code,
+            public_reason=(public_reason or "").strip(),
         )
         result.proposals = ChangeProposal.objects.bulk_create(
             [
@@ -263,6 +284,7 @@ def propose(
                     assessment=cell,
                     base_version=change.base_version,
                     before=before,
+                    reason_code=change.reason_code if change.reason_code != reason_code else "",
                     **change.values,
                 )
                 for change, cell, before in to_create
@@ -383,7 +405,9 @@ def reject(reviewer, proposal_ids, comment):
     return proposals
 
 
-def propose_revert_of_batch(author, batch, reason):
+def propose_revert_of_batch(
+    author, batch, reason, *, reason_code=ReasonCode.ERROR_CORRECTED, public_reason=""
+):
     """Propose putting every cell an approved batch changed back to its value before the batch.
     The revert is itself a batch of proposals and needs a Reviewer's approval."""
     HistoricalAssessment = Assessment.history.model
@@ -420,4 +444,12 @@ def propose_revert_of_batch(author, batch, reason):
         )
     if errors:
         raise WorkflowError(errors)
-    return propose(author, reason, changes, kind=ChangeBatch.Kind.REVERT, reverts=batch)
+    return propose(
+        author,
+        reason,
+        changes,
+        kind=ChangeBatch.Kind.REVERT,
+        reverts=batch,
+        reason_code=reason_code,
+        public_reason=public_reason,
+    )
