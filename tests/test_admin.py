@@ -32,6 +32,7 @@ def inline_post_data(country, changes, reason="Desk review of the 2024 Penal Cod
         f"{prefix}-MIN_NUM_FORMS": 0,
         f"{prefix}-MAX_NUM_FORMS": 0,
         "change_reason": reason,
+        "reason_code": "new_evidence",
     }
     for i, assessment in enumerate(cells):
         values = {
@@ -165,6 +166,7 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
         "source": assessment.source_id,
         "note": "Law 30096 defines the material",
         "change_reason": "New law read",
+        "reason_code": "new_evidence",
         "base_version": assessment.version,
     }
     assert client.post(change_url, form).status_code == 302
@@ -193,6 +195,7 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
             "source": seeded.source_id,
             "note": seeded.note,
             "change_reason": "Revert: law 30096 not yet in force",
+            "reason_code": "new_evidence",
             "base_version": cell(peru, "ICMEC.2").version,
         },
     )
@@ -223,6 +226,7 @@ def test_a_viewer_can_look_but_change_nothing(client, viewer):
             "status": Status.MET,
             "source": assessment.source_id,
             "change_reason": "x",
+            "reason_code": "new_evidence",
             "base_version": assessment.version,
         },
     )

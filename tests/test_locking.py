@@ -28,6 +28,7 @@ def assessment_form(assessment, version, **values):
         "source": make_source().pk,
         "note": "",
         "change_reason": "Read the law",
+        "reason_code": "new_evidence",
         "base_version": version,
         **values,
     }
@@ -230,6 +231,7 @@ def test_a_second_save_of_a_legal_instrument_is_refused_naming_the_first(client,
                 "year": 1992,
                 "note": note,
                 "change_reason": reason,
+                "reason_code": "new_evidence",
                 "seen_history": seen,
             },
         )

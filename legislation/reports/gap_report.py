@@ -11,11 +11,10 @@ loaded from `legislation/data/criteria_guidance.csv` and explained in `PRIORITY.
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from legislation import statuses
+from legislation import history, statuses
 from legislation.matrix import build_matrix
 from legislation.models import (
     Assessment,
@@ -311,99 +310,11 @@ def frameworks_by_code(summaries):
 # ---------------------------------------------------------------------------------------------
 # Change log
 
-TRACKED_FIELDS = [
-    ("as_of", "as-of date"),
-    ("as_of_precision", "as-of precision"),
-    ("evidence_grade", "evidence grade"),
-    ("source_id", "source"),
-    ("note", "note"),
-]
-
-
-@dataclass
-class Change:
-    date: datetime.datetime
-    criterion: object
-    old: Status | None  # None: the record was created with an assessed status
-    new: Status | None  # None: the record was deleted
-    other: list  # names of other fields that changed
-    reason: str
-
-    @property
-    def status_changed(self):
-        return self.old != self.new
-
-
-def change_log(country):
-    """Each change to this country's cells, newest first: date, criterion, old → new, reason.
-
-    The loader creates every cell as "not assessed"; that row is the starting point, not a
-    change (as in `coverage.latest_change`). Two queries (history rows, their provisions).
-    """
-    records = (
-        Assessment.history.filter(country_id=country.pk)
-        .select_related("criterion")
-        .order_by("id", "history_date", "history_id")
-    )
-    # simple-history keeps each record's cited provisions in its own table.
-    cited = apps.get_model("legislation", "HistoricalAssessment_provisions")
-    provisions_at = {}
-    for history_id, provision_id in cited.objects.filter(
-        history__country_id=country.pk
-    ).values_list("history_id", "provision_id"):
-        provisions_at.setdefault(history_id, set()).add(provision_id)
-    changes = []
-    previous = {}
-    for record in records:
-        provisions = provisions_at.get(record.history_id, set())
-        before = previous.get(record.id)
-        previous[record.id] = (record, provisions)
-        if before is None:
-            if record.history_type == "+" and record.status == Status.NOT_ASSESSED:
-                continue  # the blank grid: no change
-            changes.append(
-                Change(
-                    record.history_date,
-                    record.criterion,
-                    None if record.history_type == "+" else Status(record.status),
-                    Status(record.status),
-                    [],
-                    record.history_change_reason or "",
-                )
-            )
-            continue
-        old, old_provisions = before
-        if record.history_type == "-":
-            changes.append(
-                Change(
-                    record.history_date,
-                    record.criterion,
-                    Status(old.status),
-                    None,
-                    [],
-                    record.history_change_reason or "",
-                )
-            )
-            continue
-        other = [
-            label for name, label in TRACKED_FIELDS if getattr(old, name) != getattr(record, name)
-        ]
-        if provisions != old_provisions:
-            other.append("cited provisions")
-        if old.status == record.status and not other:
-            continue  # re-saved without a change a reader would see (e.g. review time only)
-        changes.append(
-            Change(
-                record.history_date,
-                record.criterion,
-                Status(old.status),
-                Status(record.status),
-                other,
-                record.history_change_reason or "",
-            )
-        )
-    changes.sort(key=lambda c: c.date, reverse=True)
-    return changes
+def change_log(country, until=None):
+    """Each change to this country's cells, newest first (up to `until` when given), from the
+    one history module. The public page shows its kind, public reason and what changed; the
+    rows also name people, which only the staff pages show."""
+    return history.changes_between(until=until, country=country)
 
 
 # ---------------------------------------------------------------------------------------------
