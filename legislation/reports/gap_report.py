@@ -276,11 +276,12 @@ class FrameworkSummary:
         return self.row.sufficient if self.is_icmec else None
 
 
-def framework_summaries(country):
-    """Both frameworks' cells for one country, grouped by article: 5 queries per framework."""
+def framework_summaries(country, at=None):
+    """Both frameworks' cells for one country, grouped by article: 5 queries per framework.
+    With `at`, the cells as published at that moment."""
     summaries = []
     for framework in Framework.objects.all():
-        matrix = build_matrix([country], framework.code)
+        matrix = build_matrix([country], framework.code, at=at)
         row = matrix.rows[0]
         groups = []
         if matrix.articles:
@@ -309,6 +310,7 @@ def frameworks_by_code(summaries):
 
 # ---------------------------------------------------------------------------------------------
 # Change log
+
 
 def change_log(country, until=None):
     """Each change to this country's cells, newest first (up to `until` when given), from the
@@ -387,6 +389,7 @@ class GapReport:
     peer_sources: list  # Source behind the peer examples
     generated_at: datetime.datetime
     permalink: str = ""
+    published_at: datetime.datetime | None = None  # set when shown as published on a past day
 
     priority_rule = PRIORITY_RULE
 
@@ -433,7 +436,8 @@ class GapReport:
 
     @property
     def filename_stem(self):
-        return f"gap-report-{self.country.code}-{self.generated_at:%Y-%m-%d}"
+        day = self.published_at or self.generated_at
+        return f"gap-report-{self.country.code}-{day:%Y-%m-%d}"
 
 
 def proximity(country, peer):
@@ -444,7 +448,24 @@ def proximity(country, peer):
     return ""
 
 
-def find_peers(country, entries, per_gap=PEERS_PER_GAP):
+def _meeting(country, entries, at):
+    """Other countries' cells that meet the entries' criteria, now or as published at `at`."""
+    criterion_ids = [e.criterion.pk for e in entries]
+    if at is None:
+        return list(
+            Assessment.objects.filter(criterion__in=criterion_ids, status=Status.MET)
+            .exclude(country=country)
+            .select_related("country", "source")
+        )
+    cells = history.cells_at(at, criterion_id__in=criterion_ids, status=Status.MET)
+    cells = [c for c in cells if c.country_id != country.pk]
+    countries = Country.objects.in_bulk({c.country_id for c in cells})
+    for cell in cells:
+        cell.country = countries[cell.country_id]
+    return cells
+
+
+def find_peers(country, entries, per_gap=PEERS_PER_GAP, at=None):
     """Countries that meet each gap criterion, nearest first (same sub-region, same region,
     then the rest), the best-evidenced first within each (grade A before D, ungraded last),
     then alphabetical; the first `per_gap` with their provisions.
@@ -454,13 +475,7 @@ def find_peers(country, entries, per_gap=PEERS_PER_GAP):
     """
     if not entries:
         return
-    candidates = (
-        Assessment.objects.filter(
-            criterion__in=[e.criterion.pk for e in entries], status=Status.MET
-        )
-        .exclude(country=country)
-        .select_related("country", "source")
-    )
+    candidates = _meeting(country, entries, at)
     by_criterion = {}
     for cell in candidates:
         by_criterion.setdefault(cell.criterion_id, []).append(cell)
@@ -473,7 +488,8 @@ def find_peers(country, entries, per_gap=PEERS_PER_GAP):
         entry.peers_total = len(peers)
         entry.peers = peers[:per_gap]
         kept += [p.cell for p in entry.peers]
-    prefetch_related_objects(kept, "provisions__instrument")
+    if at is None:  # cells read from the history come with their provisions
+        prefetch_related_objects(kept, "provisions__instrument")
 
 
 def unique_sources(sources):
@@ -484,9 +500,10 @@ def unique_sources(sources):
     return sorted(seen.values(), key=lambda s: (s.title, s.page))
 
 
-def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
-    """Every gap of one country, in priority order, with what to do about it and who does it."""
-    summaries = framework_summaries(country)
+def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, at=None):
+    """Every gap of one country, in priority order, with what to do about it and who does it.
+    With `at`, as published at that moment (the treaty standing is today's)."""
+    summaries = framework_summaries(country, at)
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
     gaps, reserved, research = [], [], []
     for summary in summaries:
@@ -505,7 +522,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
     reserved.sort(key=order)
     for entry in gaps + reserved:
         entry.reservations = participation.reservations_for(entry.criterion)
-    find_peers(country, gaps + reserved, per_gap)
+    find_peers(country, gaps + reserved, per_gap, at)
     own_sources = unique_sources(line.source for s in summaries for line in s.lines)
     own_pks = {s.pk for s in own_sources}
     peer_sources = [
@@ -524,6 +541,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
         peer_sources=peer_sources,
         generated_at=now or timezone.now(),
         permalink=permalink,
+        published_at=at,
     )
 
 
@@ -630,10 +648,10 @@ class RegionalReport:
                 }
 
 
-def build_regional_report(countries, framework_code, *, now=None):
+def build_regional_report(countries, framework_code, *, now=None, at=None):
     """Countries × criteria of one framework, with who lacks each criterion: 5 queries."""
     countries = sorted(countries, key=lambda c: c.name)
-    matrix = build_matrix(countries, framework_code)
+    matrix = build_matrix(countries, framework_code, at=at)
     entries = [
         RegionalCountry(row, [row.status(leaf.code) for leaf in matrix.leaves])
         for row in matrix.rows

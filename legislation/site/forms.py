@@ -5,7 +5,9 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from legislation import history
 from legislation.models import Country, CountryGroup, Framework
 
 CODE_RE = re.compile(r"[A-Za-z]{2}")
@@ -252,3 +254,30 @@ class SideBySideForm(forms.Form):
         count = max(MAX_COMPARED, len(given))
         given += [""] * (count - len(given))
         return list(enumerate(given, start=1))
+
+
+class PublishedOnForm(forms.Form):
+    """`?as_of=YYYY-MM-DD`: show a public page exactly as it was published at the end of that
+    day (UTC). Every public view reads it through here; more ways of naming a past moment (a
+    release's cut, say) belong here too, each resolving to one moment."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give the date as YYYY-MM-DD, e.g. 2026-03-03."},
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        today = timezone.now().date()
+        if day and day > today:
+            raise ValidationError(
+                f"{day:%Y-%m-%d} is in the future: the records can only be shown as published "
+                f"up to today ({today:%Y-%m-%d})."
+            )
+        return day
+
+    def moment(self):
+        """The instant the page shows, or None for today's version."""
+        day = self.cleaned_data.get("as_of")
+        return history.end_of_day(day) if day else None

@@ -3,10 +3,12 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
+from legislation import history
 from legislation.matrix import ROLLUP_RULE, build_summary_matrix
 from legislation.models import Assessment, Country, Criterion, Framework
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
+from legislation.site.published import at, published_view
 from legislation.statuses import ASSESSED, Status
 
 # Best covered first, unknown last: the order the lists of countries appear in.
@@ -34,25 +36,30 @@ def index(request):
     return render(request, "legislation/site/criteria.html", ctx)
 
 
-def _statuses(criterion):
+def _statuses(criterion, at=None):
     """(country, status) for every country, in name order; a missing cell is not assessed."""
     countries = list(Country.objects.order_by("name"))
+    if criterion.is_leaf and at is not None:
+        states = history.state_at(at, criterion=criterion)
+        cells = {s.country_id: s.status for s in states.values()}
+        return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED))) for c in countries]
     if criterion.is_leaf:
         cells = dict(
             Assessment.objects.filter(criterion=criterion).values_list("country_id", "status")
         )
         return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED))) for c in countries]
-    matrix = build_summary_matrix(countries, criterion.framework.code)
+    matrix = build_summary_matrix(countries, criterion.framework.code, at=at)
     return [(row.country, row.status(criterion.code)) for row in matrix.rows]
 
 
+@published_view
 def detail(request, code):
     criterion = get_object_or_404(
         Criterion.objects.select_related("framework", "parent"), code__iexact=code
     )
     if criterion.code != code:  # /criteria/icmec.4/ → the one address each page has
         return redirect(criterion, permanent=True)
-    pairs = _statuses(criterion)
+    pairs = _statuses(criterion, at(request))
     groups = {status: [] for status in STATUS_ORDER}
     for country, status in pairs:
         groups[status].append(country)

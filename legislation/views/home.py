@@ -6,11 +6,13 @@ from legislation.matrix import build_summary_matrix
 from legislation.models import Country, Framework, PublishedFigure
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
+from legislation.site.published import at, published_view
 from legislation.statuses import SYMBOLS, Status
 
 
+@published_view
 def home(request):
-    matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC)
+    matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC, at=at(request))
     columns = comparison.status_columns(matrix)
     rows = comparison.table_rows(matrix, columns)
     shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
