@@ -3,6 +3,7 @@ from django.urls import path
 from legislation import feeds
 from legislation.views import (
     changes,
+    charts,
     compare,
     countries,
     criteria,
@@ -53,6 +54,7 @@ urlpatterns += [
 # What changed between two days, and its Atom feeds.
 urlpatterns += [
     path("changes/", changes.changes, name="changes"),
+    path("figures/over-time/", charts.over_time, name="charts"),
     path("changes/feed/", feeds.ChangesFeed(), name="feed-changes"),
     path(
         "changes/feed/countries/<str:code>/",

@@ -347,3 +347,24 @@ class ChangesForm(RegionalReportForm):
         if data.get("criterion"):
             chosen["criterion__code__iexact"] = data["criterion"]
         return chosen
+
+
+class ChartsForm(forms.Form):
+    """`/figures/over-time/?criterion=ICMEC.4` or `?region=Asia`: whose statuses to chart."""
+
+    criterion = forms.CharField(label="Criterion code", required=False, max_length=20)
+    region = forms.ChoiceField(label="Region", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Country.objects.order_by("region").values_list("region", flat=True).distinct()
+        self.fields["region"].choices = [("", "—"), *((r, r) for r in regions)]
+
+    def clean_criterion(self):
+        code = self.cleaned_data["criterion"].strip()
+        if not code:
+            return None
+        criterion = Criterion.objects.leaves().filter(code__iexact=code).first()
+        if criterion is None:
+            raise ValidationError(f"No assessed criterion has the code {shorten(code)}.")
+        return criterion
