@@ -147,7 +147,8 @@ def test_an_import_confirmed_after_someone_else_changed_a_cell_is_refused(
     workflow.approve(reviewer, [result.proposals[0].pk])
 
     response = client.post(
-        reverse("admin:legislation_assessment_import"), {"upload": upload, "reason": "import"}
+        reverse("admin:legislation_assessment_import"),
+        {"upload": upload, "reason": "import", "reason_code": "new_evidence"},
     )
     assert response.status_code == 409
     assert "Row 4: France – ICMEC.2 was changed by someone else" in response.text

@@ -185,3 +185,17 @@ def test_the_past_profile_and_gap_report_run_a_constant_number_of_queries(client
     few = [queries(client, page) for page in pages]
     cite(["ICMEC.3", "ICMEC.4", "L20.1.a", "L21.1.a", "L19.1.a"], Status.PARTIAL)
     assert [queries(client, page) for page in pages] == few
+
+
+def test_it_counts_the_home_pages_coverage_as_published_the_day_before(client, approved_today):
+    past = client.get(f"/?as_of={YESTERDAY}").context["coverage"]["frameworks"]
+    today = client.get("/").context["coverage"]["frameworks"]
+    icmec = [f.framework.code for f in today].index("icmec")
+    assert today[icmec].assessed_cells == past[icmec].assessed_cells + 1
+
+
+def test_the_briefings_say_which_day_they_show(client, approved_today):
+    pdf = client.get(f"/countries/ph/gaps.pdf?as_of={YESTERDAY}")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "As published on" in text
+    assert YESTERDAY in pdf["Content-Disposition"]

@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from legislation import statuses
 from legislation.editorial import workflow
+from legislation.editorial.reasons import ReasonCodeFields
 from legislation.models import (
     Assessment,
     ChangeBatch,
@@ -27,7 +28,7 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
-from legislation.statuses import REASON_CODE_HELP, EvidenceGrade, ReasonCode, Status
+from legislation.statuses import EvidenceGrade, Status
 
 admin.site.site_header = "Child sexual exploitation laws – records"
 admin.site.site_title = "Gap analysis admin"
@@ -288,23 +289,6 @@ def pending_summary(pending):
     )
 
 
-class ReasonCodeFields(forms.Form):
-    """The kind of change and its public wording, asked with every proposal."""
-
-    reason_code = forms.ChoiceField(
-        label="Kind of change",
-        choices=[("", "— choose —"), *ReasonCode.choices],
-        help_text=REASON_CODE_HELP,
-    )
-    public_reason = forms.CharField(
-        label="Reason shown to the public",
-        max_length=500,
-        required=False,
-        widget=forms.TextInput(attrs={"size": 80}),
-        help_text=ChangeBatch._meta.get_field("public_reason").help_text,
-    )
-
-
 class CountryChangeForm(ChangeReasonForm):
     reason_code = ReasonCodeFields.base_fields["reason_code"]
     public_reason = ReasonCodeFields.base_fields["public_reason"]
@@ -339,9 +323,11 @@ class CountryAdmin(admin.ModelAdmin):
         "un_status",
         "groups",
         "history_link",
+        "reason_code",
         "change_reason",
+        "public_reason",
     ]
-    reference_fields = fields[:-1]
+    reference_fields = fields[:-3]
 
     @admin.display(description="history")
     def history_link(self, obj):

@@ -35,7 +35,9 @@ from legislation.site.comparison import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
 
 # Exactly the comparison page's long download: export, edit, import.
 COLUMNS = list(IMPORT_COLUMNS)
-OPTIONAL_COLUMNS = ["version", *EXPORT_ONLY_COLUMNS]  # accepted, never used
+# Accepted: `version` guards against stale rows, `reason_code` gives a row its own kind of
+# change (blank: the kind chosen for the whole file); the export-only columns are never used.
+OPTIONAL_COLUMNS = ["version", "reason_code", *EXPORT_ONLY_COLUMNS]
 FORMULA_STARTS = ("=", "+", "-", "@")
 
 
@@ -55,6 +57,7 @@ class RowResult:
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    reason_code: str = ""
 
     @property
     def label(self):
@@ -276,6 +279,24 @@ def parse_status(text, lookups):
     return lookups.status_words.get(" ".join(text.split()))
 
 
+def parse_reason_code(row, text):
+    """A kind of change by its code or its words ("law_amended" or "law amended")."""
+    text = text.strip().lower()
+    if not text:
+        return ""
+    by_words = {code.label: code.value for code in statuses.ReasonCode}
+    code = text if text in statuses.ReasonCode.values else by_words.get(text)
+    if code is None:
+        row.error(
+            "reason_code",
+            f"unknown kind of change “{text[:40]}”; use one of "
+            + ", ".join(statuses.ReasonCode.values)
+            + " (or leave it blank for the kind chosen for the file).",
+        )
+        return ""
+    return code
+
+
 def check_row(line, raw, columns, lookups, author):
     row = RowResult(line=line)
     get = {name: unescape(raw[i].strip()) if i < len(raw) else "" for name, i in columns.items()}
@@ -382,6 +403,7 @@ def check_row(line, raw, columns, lookups, author):
                 f"{get['version']} in the file, now {row.cell.version}): "
                 f"{workflow.describe_last_change(row.cell)}. Export it again.",
             )
+    row.reason_code = parse_reason_code(row, get.get("reason_code", ""))
     if row.errors:
         return row
 
@@ -476,7 +498,14 @@ def preview(file_name, data, author=None):
     return result
 
 
-def apply_import(result, author, reason, versions=None):
+def apply_import(
+    result,
+    author,
+    reason,
+    versions=None,
+    reason_code=statuses.ReasonCode.NEW_EVIDENCE,
+    public_reason="",
+):
     """Propose every new or changed row of a clean preview, all or none. `versions` are the
     cell versions its dry run saw; a cell changed since then refuses the whole file."""
     if not result.ok:
@@ -503,6 +532,7 @@ def apply_import(result, author, reason, versions=None):
                     values=values,
                     provisions=row.provisions,
                     where=f"Row {row.line}",
+                    reason_code=row.reason_code,
                 )
             )
         return workflow.propose(
@@ -512,6 +542,8 @@ def apply_import(result, author, reason, versions=None):
             kind=ChangeBatch.Kind.IMPORT,
             file_name=result.file_name[:255],
             sha256=result.sha256,
+            reason_code=reason_code,
+            public_reason=public_reason,
         )
 
 

@@ -18,7 +18,7 @@ def home(request):
     shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
-        "coverage": site_coverage(),
+        "coverage": site_coverage(at(request)),
         "status_key": [(s, SYMBOLS[s]) for s in Status],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
