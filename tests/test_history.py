@@ -378,3 +378,24 @@ def test_the_state_at_any_past_moment_is_what_the_public_read_then(db):
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
         ),
     )
+
+
+def test_the_review_queue_diff_shows_a_provision_change(ph, editor):
+    from legislation.admin import diff_list
+
+    target = cell(ph, "ICMEC.5")
+    provision = make_provision(make_instrument(ph, title="Anti-Child Pornography Act"))
+    result = workflow.propose(editor, "Read the Act", [met_with(target, [provision])])
+    assert "provisions: <del>—</del> → <ins>Anti-Child Pornography Act" in str(
+        diff_list(result.proposals[0])
+    )
+
+
+def test_the_staff_history_page_shows_provision_changes_with_names(client, ph, editor, reviewer):
+    provision = make_provision(make_instrument(ph, title="Anti-Child Pornography Act"))
+    approved(editor, reviewer, [met_with(cell(ph, "ICMEC.5"), [provision])])
+    client.force_login(reviewer)
+    body = client.get("/editorial/history/countries/ph/").content.decode()
+    log = body.split('id="log-heading"')[1]
+    assert "provisions: <del>—</del> → <ins>Anti-Child Pornography Act" in log
+    assert editor.username in log and "Checked with Marie at the ministry" in log
