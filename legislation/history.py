@@ -55,6 +55,7 @@ class CellState:
     reason_code: str
     public_reason: str
     recorded_at: datetime.datetime
+    version: int = 0
     provision_ids: tuple = ()
 
 
@@ -73,6 +74,7 @@ STATE_FIELDS = (
     "reason_code",
     "public_reason",
     "history_date",
+    "version",
 )
 
 
@@ -141,6 +143,7 @@ def cells_at(moment, *, criteria=None, countries=None, **cell_filter):
             note=state.note,
             source_id=state.source_id,
             reviewed_at=state.reviewed_at,
+            version=state.version,
         )
         if state.source_id:
             cell.source = sources[state.source_id]

@@ -1,15 +1,13 @@
 """A country's gap report as a page, a PDF and a Word file (issue 4)."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from legislation.exports.spreadsheet import download
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_gap_report
 from legislation.site.published import at, published_view
 from legislation.views.countries import get_country
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def report_for(request, iso2):
@@ -23,12 +21,6 @@ def report_for(request, iso2):
         country, permalink=request.published_on.keep(permalink), at=at(request)
     )
     return report, None
-
-
-def download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @published_view
@@ -46,7 +38,7 @@ def gap_report_pdf(request, iso2):
     if response:
         return response
     pdf = briefings.gap_report_pdf(report, base_url=request.build_absolute_uri("/"))
-    return download(pdf, "application/pdf", f"{report.filename_stem}.pdf")
+    return download(pdf, f"{report.filename_stem}.pdf")
 
 
 @published_view
@@ -54,4 +46,4 @@ def gap_report_docx(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    return download(briefings.gap_report_docx(report), DOCX_TYPE, f"{report.filename_stem}.docx")
+    return download(briefings.gap_report_docx(report), f"{report.filename_stem}.docx")

@@ -36,7 +36,7 @@ def code_existing_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legislation', '0003_evidence_review'),
+        ('legislation', '0004_core_cellvalues'),
     ]
 
     operations = [
