@@ -80,7 +80,7 @@ def changes(request):
             "exported_at": timezone.now().isoformat(timespec="seconds"),
         }
         stem = f"changes-{data['from_']:%Y-%m-%d}-to-{data['to']:%Y-%m-%d}"
-        return exports.export_response(download, COLUMNS, [record(c) for c in found], meta, stem)
+        return exports.table_download(download, COLUMNS, [record(c) for c in found], stem, meta)
     query = request.GET.copy()
     query.pop("format", None)
     ctx.update(
