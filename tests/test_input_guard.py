@@ -23,6 +23,8 @@ PUBLIC_PAGES = {
     "/figures/": "figures",
     "/reports/gaps/": "report-gaps",
     "/compare/countries/": "compare-countries",
+    "/changes/": "changes",
+    "/figures/over-time/": "charts",
 }
 
 

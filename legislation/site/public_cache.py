@@ -43,7 +43,13 @@ SLOT_KEY = "legislation:heavy-document-slot:{}"
 def parameters():
     """Each public page's parameters, read from its form so that a new field is accepted."""
     from legislation.site.filters import CompareFilter
-    from legislation.site.forms import CountrySearchForm, RegionalReportForm, SideBySideForm
+    from legislation.site.forms import (
+        ChangesForm,
+        ChartsForm,
+        CountrySearchForm,
+        RegionalReportForm,
+        SideBySideForm,
+    )
 
     compare = set(CompareFilter.base_filters) | TABLE | {"_export"}
     return {
@@ -52,6 +58,8 @@ def parameters():
         "countries": set(CountrySearchForm.base_fields) | TABLE,
         "report-gaps": set(RegionalReportForm.base_fields),
         "compare-countries": set(SideBySideForm.base_fields),
+        "changes": set(ChangesForm.base_fields) | TABLE,
+        "charts": set(ChartsForm.base_fields),
     }
 
 
