@@ -58,7 +58,7 @@ def parameters():
         "countries": set(CountrySearchForm.base_fields) | TABLE,
         "report-gaps": set(RegionalReportForm.base_fields),
         "compare-countries": set(SideBySideForm.base_fields),
-        "changes": set(ChangesForm.base_fields) | TABLE,
+        "changes": set(ChangesForm.base_fields) | TABLE | {"from"},  # `from_` is sent as `from`
         "charts": set(ChartsForm.base_fields),
     }
 
