@@ -4,6 +4,7 @@ from legislation.views import (
     compare,
     countries,
     criteria,
+    data,
     figures,
     gaps,
     history,
@@ -46,4 +47,14 @@ urlpatterns += [
         history.criterion_history,
         name="criterion_history",
     ),
+]
+
+# Issue 11: data releases (the API itself is under /api/v1/, see legislation/api/urls.py).
+urlpatterns += [
+    path("data/", data.index, name="data"),
+    path("data/latest/", data.latest, name="data-latest"),
+    path("data/<str:version>/", data.release_page, name="data-release"),
+    path("data/<str:version>/download.zip", data.release_zip, name="data-zip"),
+    path("data/<str:version>/cite.<str:fmt>", data.cite, name="data-cite"),
+    path("data/<str:version>/files/<path:path>", data.release_file, name="data-file"),
 ]

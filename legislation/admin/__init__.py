@@ -971,3 +971,5 @@ class ChangeBatchAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
                     self.message_user(request, message, messages.ERROR)
                 continue
             report_proposals(self, request, result)
+
+from . import releases  # noqa: E402, F401  (registers the release admin)

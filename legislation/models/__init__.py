@@ -14,6 +14,7 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .releases import Release, ReleaseFile
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -33,6 +34,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "Release",
+    "ReleaseFile",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",
