@@ -972,4 +972,5 @@ class ChangeBatchAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
                 continue
             report_proposals(self, request, result)
 
+
 from . import releases  # noqa: E402, F401  (registers the release admin)

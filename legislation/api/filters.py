@@ -5,6 +5,7 @@ is…", `min_met`, fully assessed), so the API and the pages answer the same que
 same words and refuse the same bad input (400 with the message, never a 500).
 """
 
+import copy
 import datetime
 
 import django_filters
@@ -59,6 +60,8 @@ class ReleaseField(forms.CharField):
         if not value:
             return None
         release = Release.objects.by_name(value)
+        if release is None and value == "latest":
+            raise ValidationError("No data release has been published yet.", code="none")
         if release is None:
             raise ValidationError(
                 "No data release has the version %(version)s; /api/v1/releases/ lists them.",
@@ -95,6 +98,13 @@ class MomentFilters(django_filters.FilterSet):
         max_length=20,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The schema generator reads `filter.field` on the class's filters, which caches a
+        # form field built before this request's choices were set; build fresh ones.
+        for filter_ in self.filters.values():
+            filter_.__dict__.pop("_field", None)
+
     def moment(self):
         data = self.form.cleaned_data
         if data.get("release"):
@@ -125,8 +135,7 @@ class MomentOnlyFilter(MomentFilters):
 class CountryFilter(MomentFilters, CompareFilter):
     """The comparison page's filters, plus `country=ph&country=gb` (ISO alpha-2 codes)."""
 
-    country = CountryCodesFilter( method="in_countries", label="ISO alpha-2 country codes"
-    )
+    country = CountryCodesFilter(method="in_countries", label="ISO alpha-2 country codes")
 
     class Meta:
         model = Country
@@ -184,8 +193,7 @@ class CriterionFilter(MomentFilters):
 
 
 class TreatyFilter(MomentFilters):
-    country = CountryCodesFilter( method=_no_filtering, label="ISO alpha-2 country codes"
-    )
+    country = CountryCodesFilter(method=_no_filtering, label="ISO alpha-2 country codes")
 
     class Meta:
         model = Participation
@@ -206,11 +214,15 @@ class FigureFilter(MomentFilters):
 
 
 class ChangeFilter(MomentFilters):
-    country = CountryCodesFilter( method=_no_filtering, label="ISO alpha-2 country codes"
-    )
-    since = MomentFilter( method=_no_filtering, label="Only changes after this moment"
-    )
+    country = CountryCodesFilter(method=_no_filtering, label="ISO alpha-2 country codes")
+    since = MomentFilter(method=_no_filtering, label="Only changes after this moment")
 
     class Meta:
         model = Country
         fields = []
+
+
+# The comparison page's FilterSet shares its filter objects with subclasses: give the API's
+# own copies, so that generating the API schema can never touch the page's filters.
+for _filterset in (CountryFilter, CellFilter):
+    _filterset.base_filters = copy.deepcopy(_filterset.base_filters)

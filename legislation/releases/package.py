@@ -228,7 +228,7 @@ def create_release(version, notes, user=None):
             raise ValidationError(
                 f"Release {version} is not newer than the latest release, {previous.version}."
             )
-        created = timezone.now().replace(microsecond=0)
+        created = timezone.now()
         tables = public_tables()
         level, diff = plan(version, previous, tables)
         files = build_files(version, notes, created, tables, previous, diff, level)
