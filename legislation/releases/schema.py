@@ -273,10 +273,11 @@ def _from_text(spec, text):
 
 
 def to_csv(resource, rows):
-    """Flat rows → CSV bytes: UTF-8 without BOM, LF line ends, a header row, fixed order."""
+    """Flat rows → CSV bytes: UTF-8 without BOM, a header row, fixed order, RFC 4180 CRLF line
+    ends (so the writer quotes any field holding a CR or LF, and it reads back intact)."""
     specs = RESOURCES[resource]["fields"]
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([s["name"] for s in specs])
     for row in rows:
         writer.writerow([_to_text(s, row[s["name"]]) for s in specs])

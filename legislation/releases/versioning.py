@@ -3,8 +3,9 @@
 The Data Package Version recipe (Frictionless): MAJOR when the schema changes (a resource
 or field added, removed, renamed or retyped); MINOR when data is added (a cell assessed for
 the first time, a new country, criterion or other row); PATCH when existing values are
-corrected (a changed status, date, grade, source, provisions or note, or an assessment
-withdrawn). A release whose version says less, or more, than its changes is refused.
+corrected (a changed status, date, grade, source, provisions or note, an assessment
+withdrawn, or a source or provision added as evidence for such a correction). A release
+whose version says less, or more, than its changes is refused.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +19,9 @@ CORRECTION = "correction"
 WITHDRAWN = "withdrawn"
 
 LEVELS = ("patch", "minor", "major")
+# Rows that only carry a cell's evidence: a source or provision added for a corrected cell is
+# part of that correction, not new data of its own.
+EVIDENCE_TABLES = frozenset({"sources", "provisions"})
 NOT_ASSESSED = "not_assessed"
 
 
@@ -45,9 +49,10 @@ class ReleaseDiff:
         if self.schema_changed:
             return "major"
         kinds = {kind for kind, _, _ in self.cell_changes}
-        if NEW_ASSESSMENT in kinds or any(self.added_rows.values()):
+        added = any(n for name, n in self.added_rows.items() if name not in EVIDENCE_TABLES)
+        if NEW_ASSESSMENT in kinds or added:
             return "minor"
-        if kinds or any(self.changed_rows.values()):
+        if kinds or any(self.changed_rows.values()) or any(self.added_rows.values()):
             return "patch"
         return None
 
