@@ -5,8 +5,7 @@ from hypothesis import strategies as st
 
 from legislation.releases import schema
 
-texts = st.text(
-    st.characters(blacklist_categories=["Cs"]), min_size=1)
+texts = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1)
 
 
 @given(
