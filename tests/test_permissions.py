@@ -21,9 +21,11 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    Release,
     Source,
     TreatyParticipation,
 )
+from legislation.releases import package
 from legislation.statuses import Status
 
 from .factories import cell, make_instrument, make_provision, make_source, make_user
@@ -48,6 +50,8 @@ ADMIN_MODELS = {
     PublishedFigure: (STAFF, {"superuser"}, NOBODY),
     ChangeProposal: (STAFF, NOBODY, NOBODY),
     ChangeBatch: (STAFF, NOBODY, NOBODY),
+    # Publishers (not a role here) may cut releases too; nobody may delete one.
+    Release: (STAFF, {"superuser"}, NOBODY),
     User: ({"superuser"}, {"superuser"}, {"superuser"}),
     Group: ({"superuser"}, {"superuser"}, {"superuser"}),
 }
@@ -79,6 +83,8 @@ def instance_of(model):
         return proposal if model is ChangeProposal else proposal.batch
     if model is User:
         return make_user("someone")
+    if model is Release:
+        return package.create_release("1.0.0", "First")
     return model.objects.first()
 
 
