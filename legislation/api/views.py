@@ -17,9 +17,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse as api_reverse
 
-from legislation.models import Country, Release
+from legislation.models import Release
 from legislation.site import cache as datacache
-from legislation.statuses import ASSESSED, Status
 
 from . import filters, queries, serializers
 
@@ -95,45 +94,6 @@ class CriterionList(RowsView):
         return rows
 
 
-STATUS_FILTERS = ("where", "min_met", "fully_assessed")
-
-
-def _matches(statuses, data):
-    """The comparison's status filters on one country's cells at a past moment or release:
-    the same meaning as `CompareFilter` gives them on the current data."""
-    for value in data.get("where") or []:
-        code, _, wanted = value.partition(":")
-        status = statuses.get(code, Status.NOT_ASSESSED)
-        if wanted == Status.NOT_ASSESSED and status in ASSESSED:
-            return False
-        if wanted != Status.NOT_ASSESSED and status != wanted:
-            return False
-    met = sum(1 for s in statuses.values() if s == Status.MET)
-    if data.get("min_met") is not None and met < data["min_met"]:
-        return False
-    assessed = sum(1 for s in statuses.values() if s in ASSESSED)
-    return not (data.get("fully_assessed") and assessed < len(statuses))
-
-
-def selected_countries(filterset, data, moment):
-    """The ISO codes the comparison's filters choose, in code order."""
-    uses_status = any(data.get(n) not in (None, False, []) for n in STATUS_FILTERS)
-    if moment.is_now or not uses_status:
-        return sorted(filterset.qs.values_list("iso2", flat=True))
-    # At another moment, the country filters run on the FilterSet and the status filters on
-    # that moment's cells.
-    query = filterset.data.copy()
-    for name in STATUS_FILTERS:
-        query.pop(name, None)
-    base = type(filterset)(query, queryset=Country.objects.all())
-    codes = sorted(base.qs.values_list("iso2", flat=True))
-    cells, _ = queries.cells(moment, country_codes=set(codes), framework=data["framework"])
-    statuses = {}
-    for row in cells:
-        statuses.setdefault(row["country"], {})[row["criterion"]] = row["status"]
-    return [code for code in codes if _matches(statuses.get(code, {}), data)]
-
-
 class CountryList(RowsView):
     """Countries chosen by the comparison page's filters (region, group, min_met, …)."""
 
@@ -141,7 +101,7 @@ class CountryList(RowsView):
     filterset_class = filters.CountryFilter
 
     def rows(self, filterset, data, moment):
-        chosen = set(selected_countries(filterset, data, moment))
+        chosen = set(filters.selected_countries(filterset, data, moment))
         return [row for row in queries.countries(moment) if row["iso2"] in chosen]
 
 
@@ -153,7 +113,7 @@ class CellList(RowsView):
     filterset_class = filters.CellFilter
 
     def rows(self, filterset, data, moment):
-        codes = set(selected_countries(filterset, data, moment))
+        codes = set(filters.selected_countries(filterset, data, moment))
         cells, provisions = queries.cells(moment, country_codes=codes, framework=data["framework"])
         if data.get("criterion"):
             cells = [c for c in cells if c["criterion"] in set(data["criterion"])]
