@@ -310,3 +310,12 @@ def test_it_reads_past_cells_at_a_release_moment_as_the_release_holds_them(clien
     in_release = results(client, CELLS, release="1.0.0", page_size=1000)
 
     assert at_cut == in_release
+
+
+def test_it_leaves_the_comparison_page_working_after_the_schema_is_generated(client):
+    # The schema generator builds form fields from the FilterSet's filters; the API's copies
+    # keep it away from the comparison page's own (and from the next API request's).
+    assert client.get("/api/v1/schema/").status_code == 200
+
+    assert client.get("/compare/", {"map": "met", "where": "ICMEC.2:not_met"}).status_code == 200
+    assert client.get(CELLS, {"map": "met", "country": "ba"}).status_code == 200
