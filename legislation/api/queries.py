@@ -27,6 +27,7 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
+from legislation.models.records import citation_of_provision
 from legislation.releases import schema
 from legislation.statuses import ASSESSED, Status
 
@@ -343,20 +344,21 @@ def _cell_row(iso2, code, framework_code, row):
 
 
 def _provision_texts(ids):
-    """provision id → its columns, cited as "Instrument (year), reference": one query."""
+    """provision id → its columns, cited as `Provision.citation()` cites it: one query."""
     rows = Provision.objects.filter(pk__in=ids).values(
-        "pk", "reference", "url", "instrument__title", "instrument__year"
+        "pk", "reference", "url", "instrument__title", "instrument__year", "instrument__url"
     )
     out = {}
     for r in rows:
         title, year = r["instrument__title"], r["instrument__year"]
-        citation = f"{title} ({year}), {r['reference']}" if year else f"{title}, {r['reference']}"
+        citation = citation_of_provision(title, year, r["reference"])
         out[r["pk"]] = {
             "provision_id": r["pk"],
             "instrument": title,
             "instrument_year": year,
             "reference": r["reference"],
-            "url": _blank_to_none(r["url"]),
+            # As `Provision.link`: the provision's own link, else its instrument's.
+            "url": _blank_to_none(r["url"] or r["instrument__url"]),
             "citation": citation,
         }
     return out

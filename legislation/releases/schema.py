@@ -9,6 +9,8 @@ rows. Changing a resource's fields here is a schema change: the next release mus
 import csv
 import io
 
+from legislation.exports.spreadsheet import guard, unguard
+
 # "not_assessed" is declared missing in the cells table: nobody has verified the cell, so a
 # validator or a statistics package reads it as unknown (NA), never as a value beside "no".
 CELL_MISSING_VALUES = ["", "not_assessed"]
@@ -233,17 +235,7 @@ def schema_signature():
     }
 
 
-# Spreadsheet safety: a text cell never starts as a formula. An apostrophe goes in front of
-# = + - @ tab CR and of an apostrophe itself, so that unguard(guard(s)) == s for every s.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
-
-
-def guard(text):
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def unguard(text):
-    return text[1:] if text.startswith("'") else text
+# Spreadsheet safety: `guard` and its exact inverse `unguard` come from the one home of that rule.
 
 
 def _to_text(spec, value):

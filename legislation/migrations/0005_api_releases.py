@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legislation', '0003_evidence_review'),
+        ('legislation', '0004_core_cellvalues'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
