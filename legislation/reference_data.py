@@ -25,7 +25,7 @@ from legislation.models import (
     Source,
     TreatyParticipation,
 )
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOADER_REASON = "Reference data loaded from legislation/data/"
@@ -318,6 +318,16 @@ def create_missing_cells(report):
         report.created["not-assessed cells"] = len(missing)
 
 
+def seed_public_reason(row):
+    """What the public change log says of a seed value: what was recorded, and the published
+    source that states it (never the file it was loaded from)."""
+    text = (
+        f"First recorded as {Status(row['status']).label} (as of {row['as_of_year']}), as "
+        f"stated by a published source: {row['source']}"
+    )
+    return text[:500]
+
+
 def load_seed_assessments(report):
     for row in read_csv("seed_assessments.csv"):
         source, _ = Source.objects.get_or_create(
@@ -348,6 +358,8 @@ def load_seed_assessments(report):
             setattr(cell, name, value)
         cell.version += 1  # an editor holding the old version must not overwrite this
         cell.full_clean()
+        cell._reason_code = ReasonCode.FIRST_ASSESSMENT
+        cell._public_reason = seed_public_reason(row)
         save_with_reason(cell, f"{LOADER_REASON}seed_assessments.csv")
         report.count("updated", "seed assessments")
 

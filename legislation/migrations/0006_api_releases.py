@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('legislation', '0004_core_cellvalues'),
+        ('legislation', '0005_history_reason_codes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
