@@ -24,6 +24,7 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .releases import Release, ReleaseFile
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -46,6 +47,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "Release",
+    "ReleaseFile",
     "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
