@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "legislation",
 ]
 
@@ -254,6 +257,38 @@ PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 60)
 # keep it below the number of workers so that pages always have a free worker.
 HEAVY_DOCUMENT_CONCURRENCY = env_int("HEAVY_DOCUMENT_CONCURRENCY", 1)
 HEAVY_DOCUMENT_SECONDS = env_int("HEAVY_DOCUMENT_SECONDS", 120)  # a slot's longest hold
+# The read-only JSON API (/api/v1/). Anonymous clients are throttled per address; the rate
+# is a setting so that a deployment can raise it ("120/min", "5000/day").
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min")
+API_PAGE_SIZE = 100
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_THROTTLE_CLASSES": ["legislation.api.throttling.AnonymousThrottle"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "legislation.api.pagination.StablePagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "legislation.api.errors.handle",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CSE law gap analysis: open data API",
+    "DESCRIPTION": (
+        "Read-only data on child sexual exploitation laws against the ICMEC model legislation "
+        "and the Lanzarote Convention. `not_assessed` means nobody has verified a cell yet; it "
+        "is never a gap. Every list takes `as_of=` (a past moment) or `release=` (a published "
+        "data release, e.g. 1.0.0, or `latest`). Licence: CC-BY-4.0."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads Swagger UI from our own static files (drf-spectacular-sidecar).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 LOGGING = {
     "version": 1,

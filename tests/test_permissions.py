@@ -22,9 +22,11 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    Release,
     Source,
     TreatyParticipation,
 )
+from legislation.releases import package
 from legislation.statuses import Status
 
 from .factories import assess, cell, make_instrument, make_provision, make_source, make_user
@@ -49,6 +51,8 @@ ADMIN_MODELS = {
     PublishedFigure: (STAFF, {"superuser"}, NOBODY),
     ChangeProposal: (STAFF, NOBODY, NOBODY),
     ChangeBatch: (STAFF, NOBODY, NOBODY),
+    # Publishers (not a role here) may cut releases too; nobody may delete one.
+    Release: (STAFF, {"superuser"}, NOBODY),
     EvidenceProposal: (STAFF, NOBODY, NOBODY),
     User: ({"superuser"}, {"superuser"}, {"superuser"}),
     Group: ({"superuser"}, {"superuser"}, {"superuser"}),
@@ -83,6 +87,8 @@ def instance_of(model):
         return proposal if model is ChangeProposal else proposal.batch
     if model is User:
         return make_user("someone")
+    if model is Release:
+        return package.create_release("1.0.0", "First")
     return model.objects.first()
 
 

@@ -24,6 +24,7 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .releases import Release, ReleaseFile
 from .versions import DataVersion
 
 __all__ = [
@@ -48,6 +49,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "Release",
+    "ReleaseFile",
     "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
