@@ -135,7 +135,18 @@ def run_django(code, env):
 
 def test_check_deploy_reports_nothing_with_production_values():
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        # The security checks: the API's schema generator adds warnings of its own
+        # (drf_spectacular.W001), which are not about deployment.
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--tag",
+            "security",
+            "--fail-level",
+            "WARNING",
+        ],
         cwd=ROOT,
         env=production_env(),
         capture_output=True,
