@@ -25,6 +25,7 @@ from .reference import (
     PublishedFigure,
 )
 from .releases import Release, ReleaseFile
+from .versions import DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -40,6 +41,7 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "DataVersion",
     "EvidenceProposal",
     "EvidenceProposalQuerySet",
     "Framework",
