@@ -10,6 +10,7 @@ from legislation.views import (
     home,
     reports,
     sidebyside,
+    worklist,
 )
 
 app_name = "legislation"
@@ -46,4 +47,9 @@ urlpatterns += [
         history.criterion_history,
         name="criterion_history",
     ),
+]
+
+# Issue 12: the research worklist for editors.
+urlpatterns += [
+    path("editorial/worklist/", worklist.research_worklist, name="worklist"),
 ]

@@ -9,6 +9,9 @@ from legislation.models import (
     ChangeProposal,
     Country,
     Criterion,
+    LegalInstrument,
+    Provision,
+    PublishedRating,
     TreatyParticipation,
 )
 from legislation.statuses import Status
@@ -242,6 +245,9 @@ def shrink_to(number_of_countries):
     gone = Country.objects.exclude(pk__in=list(keep))
     Assessment.objects.filter(country__in=gone).delete()
     TreatyParticipation.objects.filter(country__in=gone).delete()
+    Provision.objects.filter(instrument__country__in=gone).delete()
+    LegalInstrument.objects.filter(country__in=gone).delete()
+    PublishedRating.objects.filter(country__in=gone).delete()
     gone.delete()
 
 

@@ -21,6 +21,7 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
 )
@@ -46,6 +47,7 @@ ADMIN_MODELS = {
     Criterion: (STAFF, {"superuser"}, NOBODY),
     CountryGroup: (STAFF, {"superuser"}, NOBODY),
     PublishedFigure: (STAFF, {"superuser"}, NOBODY),
+    PublishedRating: (STAFF, {"superuser"}, NOBODY),
     ChangeProposal: (STAFF, NOBODY, NOBODY),
     ChangeBatch: (STAFF, NOBODY, NOBODY),
     User: ({"superuser"}, {"superuser"}, {"superuser"}),

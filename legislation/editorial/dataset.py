@@ -33,6 +33,7 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -56,6 +57,7 @@ MODELS = [
     TreatyParticipation,
     TreatyReservation,
     PublishedFigure,
+    PublishedRating,
     ChangeBatch,
     ChangeProposal,
 ]
@@ -83,6 +85,9 @@ def _ordered(model):
     if model is Criterion:
         # Articles before their sub-paragraphs.
         return sorted(queryset, key=lambda c: (c.parent_id is not None, c.pk))
+    if model is TreatyReservation:
+        # What an objection objects to before the objection.
+        return sorted(queryset, key=lambda r: (r.objects_to_id is not None, r.pk))
     return queryset
 
 

@@ -319,11 +319,7 @@ def check_row(line, raw, columns, lookups, author):
         allowed = ", ".join(s.value for s in statuses.Status)
         row.error("status", f"“{get['status']}” is not a status; use one of {allowed}.")
     elif status == statuses.Status.RESERVED and criterion and not criterion.allows_reservation:
-        row.error(
-            "status",
-            f"“reserved” is not possible for {criterion.code} ({criterion.title}): "
-            "the Convention allows no reservation to it.",
-        )
+        row.error("status", criterion.reserved_refusal())
 
     as_of, implied = parse_as_of(get["as_of"])
     if as_of is None and get["as_of"]:

@@ -2,6 +2,7 @@
 
 from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
+from .published import PublishedRating, PublishedRatingQuerySet
 from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
 from .reference import (
     GLOBAL_NORTH,
@@ -33,6 +34,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "PublishedRating",
+    "PublishedRatingQuerySet",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",

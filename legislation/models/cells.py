@@ -139,10 +139,7 @@ class Assessment(models.Model):
             and self.status == Status.RESERVED
             and not criterion.allows_reservation
         ):
-            errors["status"] = (
-                f"“Reserved” is not possible for {criterion.code} ({criterion.title}): "
-                "the Convention allows no reservation to it."
-            )
+            errors["status"] = criterion.reserved_refusal()
         if self.status in ASSESSED and self.source_id is None:
             errors["source"] = "An assessed status needs a source."
         if errors:

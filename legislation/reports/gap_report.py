@@ -24,6 +24,13 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
+from legislation.reports.treaty import (
+    DATE_NOT_FOUND,
+    TreatyRecord,
+    attach_ratings,
+    attach_readings,
+    published_ratings,
+)
 from legislation.statuses import ASSESSED, GAPS, Status
 
 # The Council of Europe Treaty Office chart for CETS No. 201: where secondary dates are confirmed.
@@ -46,7 +53,7 @@ NO_PRIORITY = 999  # criteria without a rank (none today) sort after every ranke
 def format_as_of(date, precision=Assessment.AsOfPrecision.DAY):
     """An "as of" date at the precision its source gives: a year-only source reads "2018"."""
     if date is None:
-        return "date unknown"
+        return DATE_NOT_FOUND
     if precision == Assessment.AsOfPrecision.YEAR:
         return f"{date.year}"
     if precision == Assessment.AsOfPrecision.MONTH:
@@ -55,7 +62,7 @@ def format_as_of(date, precision=Assessment.AsOfPrecision.DAY):
 
 
 def cell_as_of(cell):
-    return format_as_of(cell.as_of, cell.as_of_precision) if cell.as_of else "date unknown"
+    return format_as_of(cell.as_of, cell.as_of_precision) if cell.as_of else DATE_NOT_FOUND
 
 
 def provisions_of(cell):
@@ -114,7 +121,7 @@ class Participation:
         return f"Party ({self.record.get_action_display()})"
 
     def dates(self):
-        """(label, text) for signed / ratified / in force; a blank date reads "date unknown"."""
+        """(label, text) for signed / ratified / in force; a blank date reads DATE_NOT_FOUND."""
         if self.record is None:
             return []
         record = self.record
@@ -137,7 +144,7 @@ class Participation:
 
     @property
     def dates_missing(self):
-        return any(text == "date unknown" for _, text in self.dates())
+        return any(text == DATE_NOT_FOUND for _, text in self.dates())
 
     @property
     def needs_confirmation(self):
@@ -155,10 +162,10 @@ class Participation:
             return f"{which} from secondary sources (encyclopaedia mirrors) only."
         if self.dates_missing:
             return (
-                "No source has been found yet for the dates marked “date unknown”: a blank "
+                f"No source has been found yet for the dates marked “{DATE_NOT_FOUND}”: a blank "
                 "means unknown, not that the step was not taken."
             )
-        return "Dates from a Council of Europe page."
+        return "Dates from official treaty records (each date names its source)."
 
     @property
     def chart_url(self):
@@ -166,6 +173,10 @@ class Participation:
 
     def reservations_for(self, criterion):
         return [r for r in self.reservations if criterion in r.criteria.all()]
+
+    @property
+    def treaty_record(self):
+        return TreatyRecord(self.record, self.reservations)
 
 
 def lanzarote_participation(country, frameworks):
@@ -175,9 +186,9 @@ def lanzarote_participation(country, frameworks):
         .prefetch_related(
             Prefetch(
                 "reservations",
-                queryset=TreatyReservation.objects.order_by("article", "pk").prefetch_related(
-                    "criteria"
-                ),
+                queryset=TreatyReservation.objects.order_by("article", "pk")
+                .select_related("participation__country", "objects_to__participation__country")
+                .prefetch_related("criteria"),
             )
         )
         .first()
@@ -197,6 +208,8 @@ class CriterionLine:
     criterion: object
     cell: Assessment | None
     article: object = None  # the Lanzarote article node, for headings
+    reservation_readings: list = field(default_factory=list)  # treaty.ReservationReading
+    published: list = field(default_factory=list)  # what ICMEC's editions said of it
 
     @property
     def status(self):
@@ -306,6 +319,16 @@ def framework_summaries(country):
 
 def frameworks_by_code(summaries):
     return {s.framework.code: s.framework for s in summaries}
+
+
+def annotate_lines(summaries, participation, country):
+    """Put beside each line what bears on it but is not its status: the Party's reservations
+    and ICMEC's published ratings. Returns the ratings (three queries)."""
+    ratings = published_ratings(country)
+    lines = [line for s in summaries for line in s.lines]
+    attach_readings(lines, participation.reservations)
+    attach_ratings(lines, ratings)
+    return ratings
 
 
 # ---------------------------------------------------------------------------------------------
@@ -476,12 +499,18 @@ class GapReport:
     peer_sources: list  # Source behind the peer examples
     generated_at: datetime.datetime
     permalink: str = ""
+    published_ratings: list = field(default_factory=list)  # PublishedRating, never a cell
 
     priority_rule = PRIORITY_RULE
 
     @property
     def priority_list(self):
         return self.gaps[:PRIORITY_LIST_LENGTH]
+
+    @property
+    def reservation_lines(self):
+        """Lines a recorded reservation bears on, whatever their status."""
+        return [line for s in self.summaries for line in s.lines if line.reservation_readings]
 
     @property
     def assessed_lines(self):
@@ -577,6 +606,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
     """Every gap of one country, in priority order, with what to do about it and who does it."""
     summaries = framework_summaries(country)
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
+    ratings = annotate_lines(summaries, participation, country)
     gaps, reserved, research = [], [], []
     for summary in summaries:
         for line in summary.lines:
@@ -613,6 +643,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
         peer_sources=peer_sources,
         generated_at=now or timezone.now(),
         permalink=permalink,
+        published_ratings=ratings,
     )
 
 

@@ -13,6 +13,7 @@ from django_tables2.export.views import ExportMixin
 from legislation.exports import spreadsheet as exports
 from legislation.matrix import ROLLUP_RULE, build_summary_matrix
 from legislation.models import Framework
+from legislation.reports.treaty import published_ratings_of
 from legislation.site import cache as datacache
 from legislation.site import comparison
 from legislation.site.filters import MET_COUNT, CompareFilter
@@ -128,6 +129,9 @@ class CompareView(ExportMixin, FilterView):
             and not any(not c.is_article for c in columns),
             "active_filters": self.filterset.active_filters(),
             "request": self.request,
+            "published_ratings": published_ratings_of(
+                [r.country for r in matrix.rows], matrix.framework
+            ),
         }
         return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
 

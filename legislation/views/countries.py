@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from legislation.matrix import sufficiency
 from legislation.models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
 from legislation.reports.gap_report import (
+    annotate_lines,
     change_log,
     framework_summaries,
     frameworks_by_code,
     lanzarote_participation,
 )
+from legislation.reports.laws import laws_on_record
 from legislation.site.forms import CountrySearchForm
 from legislation.statuses import Status
 
@@ -133,11 +135,14 @@ def profile(request, iso2):
     if response:
         return response
     summaries = framework_summaries(country)
+    participation = lanzarote_participation(country, frameworks_by_code(summaries))
     ctx = {
         "country": country,
         "groups": group_names(country),
         "summaries": summaries,
-        "participation": lanzarote_participation(country, frameworks_by_code(summaries)),
+        "participation": participation,
+        "published_ratings": annotate_lines(summaries, participation, country),
+        "laws_on_record": laws_on_record(country),
         "changes": change_log(country),
     }
     return render(request, "legislation/site/country_profile.html", ctx)

@@ -1,6 +1,6 @@
 """Two to five countries side by side, criterion by criterion (issue 4)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +9,7 @@ from legislation.matrix import build_matrix
 from legislation.models import Framework
 from legislation.reports import briefings
 from legislation.reports.gap_report import cell_as_of, describe_provision, provisions_of
+from legislation.reports.treaty import beside_cells
 from legislation.site.forms import MAX_COMPARED, SideBySideForm
 from legislation.statuses import ASSESSED, Status
 from legislation.views.gaps import download
@@ -18,6 +19,7 @@ from legislation.views.gaps import download
 class Cell:
     status: Status
     assessment: object = None  # None for article roll-ups
+    beside: list = field(default_factory=list)  # reservations, published ratings: not status
 
     @property
     def as_of(self):
@@ -45,6 +47,7 @@ class Row:
 def comparison_rows(countries):
     """Every criterion of both frameworks, Lanzarote articles before their sub-paragraphs."""
     rows = []
+    beside = beside_cells(countries)
     for framework in Framework.objects.all():
         matrix = build_matrix(countries, framework.code)
         by_parent = {}
@@ -56,7 +59,14 @@ def comparison_rows(countries):
                 framework,
                 leaf,
                 False,
-                [Cell(r.status(leaf.code), r.cells.get(leaf.code)) for r in matrix.rows],
+                [
+                    Cell(
+                        r.status(leaf.code),
+                        r.cells.get(leaf.code),
+                        beside.get((r.country.pk, leaf.pk), []),
+                    )
+                    for r in matrix.rows
+                ],
             )
 
         if matrix.articles:
