@@ -231,3 +231,11 @@ def test_it_runs_the_worklist_in_a_constant_number_of_queries(client, editor):
         make_country()
     assess(make_country(), "ICMEC.1", Status.MET)
     assert queries() == before
+
+
+def test_it_shows_icmecs_series_with_the_change_in_meaning_of_sufficient(client):
+    body = text_of(client.get("/figures/"))
+    series = body[body.index("What ICMEC published, edition by edition") :]
+    assert "changed meaning at the 7th edition" in series
+    assert "6th ed. 2010 196 45 8 89" in series
+    assert "7th ed. 2012 196 69 not found 53" in series

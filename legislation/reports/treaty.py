@@ -82,8 +82,13 @@ class ReservationReading:
     @property
     def headline(self):
         r = self.reservation
-        scope = "only part of this criterion" if self.partial else "this criterion"
-        return f"{r.participation.country.name}'s reservation ({r.article_label}) covers {scope}"
+        if self.partial:
+            verb = "covers only part of this criterion"
+        elif r.extent == TreatyReservation.Extent.WHOLE:
+            verb = "covers this criterion wholly"
+        else:
+            verb = "bears on this criterion (how far is not recorded)"
+        return f"{r.participation.country.name}'s reservation ({r.article_label}) {verb}"
 
     @property
     def status_note(self):
