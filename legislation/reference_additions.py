@@ -53,7 +53,7 @@ def publishers(text):
     """The publishers behind the links in a source text, in order, each named once."""
     names = []
     for url in URL_RE.findall(text):
-        host = urlsplit(url).hostname or ""
+        host = (urlsplit(url).hostname or "").removeprefix("www.")
         name = next((n for h, n in PUBLISHERS.items() if host.endswith(h)), host)
         if name and name not in names:
             names.append(name)

@@ -281,12 +281,9 @@ def load_parties(frameworks, countries, report):
             ),
             **additions.participation_values(row, dated, listing),
         }
-        why = additions.reason(
-            "Lanzarote dates and notes",
-            values["source"]
-            + " "
-            + " ".join(values[f"{n}_source"] for n in ("signed", "ratified", "in_force")),
-        )
+        sources = [values[f"{n}_source"] for n in ("signed", "ratified", "in_force")]
+        sources += [values["source"], values["notes"], values.get("listing_source", "")]
+        why = additions.reason("Lanzarote Party record", " ".join(sources))
         country = countries[row["iso2"]]
         participation = TreatyParticipation.objects.filter(country=country, treaty=treaty).first()
         if participation is None:
