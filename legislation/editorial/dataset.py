@@ -28,6 +28,7 @@ from legislation.models import (
     Country,
     CountryGroup,
     Criterion,
+    EvidenceProposal,
     Framework,
     ImportUpload,
     LegalInstrument,
@@ -60,8 +61,9 @@ MODELS = [
     PublishedRating,
     ChangeBatch,
     ChangeProposal,
+    EvidenceProposal,
 ]
-AUDITED = [Assessment, LegalInstrument, Provision, TreatyParticipation, TreatyReservation]
+AUDITED = [Assessment, Source, LegalInstrument, Provision, TreatyParticipation, TreatyReservation]
 
 
 class DatasetError(Exception):

@@ -2,8 +2,16 @@
 
 from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
+from .evidence import EvidenceProposal, EvidenceProposalQuerySet
 from .published import PublishedRating, PublishedRatingQuerySet
-from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
+from .records import (
+    LegalInstrument,
+    Provision,
+    ReviewedEvidenceHistory,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+)
 from .reference import (
     GLOBAL_NORTH,
     GLOBAL_SOUTH,
@@ -29,6 +37,8 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "EvidenceProposal",
+    "EvidenceProposalQuerySet",
     "Framework",
     "ImportUpload",
     "LegalInstrument",
@@ -36,6 +46,7 @@ __all__ = [
     "PublishedFigure",
     "PublishedRating",
     "PublishedRatingQuerySet",
+    "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",
