@@ -13,7 +13,7 @@ from docx import Document
 
 from legislation.figures import headline_figures
 from legislation.matrix import build_summary_matrix
-from legislation.models import Assessment, Country, Framework, TreatyParticipation
+from legislation.models import Assessment, Country, Framework, Provision, TreatyParticipation
 from legislation.reports.treaty import COE_DECLARATIONS_URL, DATE_NOT_FOUND, SOURCES_CHECKED
 from legislation.statuses import Status
 
@@ -239,3 +239,17 @@ def test_it_shows_icmecs_series_with_the_change_in_meaning_of_sufficient(client)
     assert "changed meaning at the 7th edition" in series
     assert "6th ed. 2010 196 45 8 89" in series
     assert "7th ed. 2012 196 69 not found 53" in series
+
+
+def test_it_keeps_a_law_one_editor_changed_off_the_public_profile(client):
+    # An uncited provision saves at once (nothing public cites it), so it waits for review
+    # before the public list of laws on record shows it.
+    editor = make_user(groups=["Editors"])
+    provision = Provision.objects.get(instrument__country__iso2="KE")
+    provision.reference = "s. 24 (renumbered by one editor)"
+    provision._history_user = editor
+    provision._change_reason = "Renumbered"
+    provision.save()
+    body = profile(client, "ke")
+    assert "renumbered by one editor" not in body
+    assert "Computer Misuse and Cybercrimes Act" not in body
