@@ -8,7 +8,6 @@ excerpts) only ever enters these files as text: escaped by the template engine i
 written as text runs by python-docx, and neutralised before it reaches a spreadsheet cell.
 """
 
-import csv
 import io
 import logging
 import mimetypes
@@ -26,12 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from legislation import statuses
-from legislation.reports.gap_report import (
-    PRIORITY_RULE,
-    describe_provision,
-    provision_url,
-    source_line,
-)
+from legislation.reports.gap_report import PRIORITY_RULE, source_line
 from legislation.reports.treaty_docx import (
     published_ratings_docx,
     reservation_lines_docx,
@@ -162,9 +156,9 @@ def gap_section(document, entry, ask):
     if entry.line.provisions:
         document.add_paragraph("Provisions relied on:")
         for provision in entry.line.provisions:
-            url = provision_url(provision)
+            url = provision.link
             document.add_paragraph(
-                describe_provision(provision) + (f" <{url}>" if url else ""), style="List Bullet"
+                provision.citation() + (f" <{url}>" if url else ""), style="List Bullet"
             )
     else:
         document.add_paragraph("No provision is cited for this criterion.")
@@ -197,8 +191,7 @@ def gap_section(document, entry, ask):
                 (
                     peer.country.name,
                     peer.proximity or "elsewhere",
-                    "; ".join(describe_provision(p) for p in peer.provisions)
-                    or "no provision cited",
+                    "; ".join(p.citation() for p in peer.provisions) or "no provision cited",
                     peer.as_of,
                     peer.cell.evidence_grade or "–",
                 )
@@ -224,6 +217,16 @@ def gap_report_docx(report):
     for label, text in stamp:
         labelled(document, label, text)
 
+    _docx_summary(document, report)
+    _docx_gaps(document, report)
+    _docx_research_gaps(document, report)
+    _docx_sources(document, report)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_summary(document, report):
     document.add_heading("Summary", level=1)
     add_table(
         document,
@@ -246,6 +249,9 @@ def gap_report_docx(report):
     document.add_heading("Lanzarote Convention participation", level=2)
     participation_section(document, report.participation)
 
+
+def _docx_gaps(document, report):
+    """The priority list, then every gap and every reservation with its section."""
     document.add_heading("Priority list", level=2)
     document.add_paragraph(PRIORITY_RULE)
     if report.priority_list:
@@ -268,6 +274,8 @@ def gap_report_docx(report):
     for entry in report.reserved:
         gap_section(document, entry, ask="withdraw the reservation")
 
+
+def _docx_research_gaps(document, report):
     document.add_heading("Research gaps: not assessed", level=1)
     document.add_paragraph(
         "Nobody has verified these criteria yet. They are not gaps: the law may or may not "
@@ -285,6 +293,8 @@ def gap_report_docx(report):
     else:
         document.add_paragraph("Every criterion has been assessed.")
 
+
+def _docx_sources(document, report):
     document.add_heading("Sources", level=1)
     if report.sources:
         for source in report.sources:
@@ -295,9 +305,6 @@ def gap_report_docx(report):
         document.add_heading("Sources for the peer examples", level=2)
         for source in report.peer_sources:
             document.add_paragraph(source_line(source), style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def participation_section(document, participation):
@@ -324,53 +331,7 @@ def report_stamp(report):
 
 
 def icmec_line(summary):
-    sufficient = {True: "yes", False: "no", None: "not yet known"}[summary.sufficient]
     return (
         f"met {summary.met} of {summary.total} (assessed: {summary.assessed} of "
-        f"{summary.total}); sufficient (at least 4 of 5): {sufficient}"
+        f"{summary.total}); sufficient (at least 4 of 5): {summary.sufficient.label}"
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Spreadsheets
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet shows as typed: a leading apostrophe stops =, +, -, @ (and tab or
-    carriage return) from starting a formula, as OWASP recommends for CSV and XLSX exports."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def csv_bytes(headers, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([spreadsheet_safe(h) for h in headers])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(v) for v in row])
-    # A byte-order mark lets Excel open UTF-8 (country names, status symbols) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(headers, rows, title):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([spreadsheet_safe(h) for h in headers])
-    for row in rows:
-        sheet.append([spreadsheet_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

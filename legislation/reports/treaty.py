@@ -8,8 +8,8 @@ whether they cover it wholly or only in part, and what "no reservation on record
 from dataclasses import dataclass, field
 
 from legislation.models import PublishedRating, TreatyParticipation, TreatyReservation
+from legislation.statuses import AS_OF_UNKNOWN as DATE_NOT_FOUND
 
-DATE_NOT_FOUND = "date not yet found"
 # The page the Council of Europe keeps of every reservation and declaration to CETS No. 201.
 COE_DECLARATIONS_URL = "https://www.coe.int/en/web/conventions/search-on-treaties/-/conventions/treaty/201/declarations"
 # Where reservations were looked for (ADDITIONS.md): a Party with none on record has none

@@ -48,9 +48,16 @@ class StatusColumn(tables.Column):
         details = value.details
         if not details:
             return PLAIN_CELLS[value.status]  # most cells: built once per status
-        return format_html('<td class="cell">{}</td>', self._render(value.status, details))
+        return format_html('<td class="cell">{}</td>', self.render(value))
 
     def render(self, value):
+        if value.rollup is not None and value.details:
+            # How much of the article is known is shown, not only told to screen readers.
+            return format_html(
+                '{}<br><small class="rollup-detail">{}</small>',
+                self._render(value.status, ""),
+                value.details,
+            )
         return self._render(value.status, value.details)
 
     @staticmethod
@@ -73,7 +80,7 @@ class StatusColumn(tables.Column):
         )
 
     def value(self, value):
-        return value.status.value
+        return value.export_value
 
 
 PLAIN_CELLS = {
@@ -100,14 +107,14 @@ class CountOfColumn(tables.Column):
 
 
 class SufficientColumn(tables.Column):
-    # None means "not yet known"; django-tables2 would otherwise show its empty-value dash.
+    # Every value has words ("not yet known" too); no empty-value dash.
     empty_values = ()
 
     def cell_html(self, record):
         return format_html("<td>{}</td>", self.render(record["sufficient"]))
 
     def render(self, value):
-        return {True: "yes", False: "no", None: "not yet known"}[value]
+        return value.label
 
 
 class TextColumn(tables.Column):
