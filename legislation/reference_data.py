@@ -29,7 +29,7 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOADER_REASON = "Reference data loaded from legislation/data/"
@@ -319,6 +319,16 @@ def create_missing_cells(report):
         report.created["not-assessed cells"] = len(missing)
 
 
+def seed_public_reason(seed):
+    """What the public change log says of a seed value: what was recorded, and the published
+    source that states it (never the file it was loaded from)."""
+    text = (
+        f"First recorded as {Status(seed.status).label} (as of {seed.as_of_year}), as "
+        f"stated by a published source: {seed.source['title']}"
+    )
+    return text[:500]
+
+
 def load_seed_assessments(report):
     """Cells a published source states directly. Where two sources state the same cell, the
     newest is the cell's source and the note names the older one."""
@@ -348,6 +358,8 @@ def load_seed_assessments(report):
             setattr(cell, name, value)
         cell.version += 1  # an editor holding the old version must not overwrite this
         cell.full_clean()
+        cell._reason_code = ReasonCode.FIRST_ASSESSMENT
+        cell._public_reason = seed_public_reason(seed)
         save_with_reason(cell, additions.reason_for_source("Seed value", source))
         report.count("updated", "seed assessments")
 

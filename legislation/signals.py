@@ -6,11 +6,20 @@ from .models import Assessment, LegalInstrument, Provision, Source
 
 
 def _record_the_proposal(sender, instance, history_instance, **kwargs):
-    """An approved proposal leaves its id and author on the history row it creates."""
+    """An approved proposal leaves its id, author and public reason on the history row it
+    creates; a save outside the workflow (the reference loader) may give its own."""
+    if not isinstance(instance, Assessment):
+        return
     proposal = getattr(instance, "_proposal", None)
-    if proposal is not None and isinstance(instance, Assessment):
+    if proposal is not None:
         history_instance.proposal_id = proposal.pk
         history_instance.proposed_by_id = proposal.batch.author_id
+        history_instance.reason_code = proposal.effective_reason_code
+        history_instance.public_reason = proposal.batch.public_reason
+    history_instance.reason_code = getattr(instance, "_reason_code", history_instance.reason_code)
+    history_instance.public_reason = getattr(
+        instance, "_public_reason", history_instance.public_reason
+    )
 
 
 def _record_the_evidence_proposal(sender, instance, history_instance, **kwargs):

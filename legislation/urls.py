@@ -1,6 +1,9 @@
 from django.urls import path
 
+from legislation import feeds
 from legislation.views import (
+    changes,
+    charts,
     compare,
     countries,
     criteria,
@@ -46,6 +49,28 @@ urlpatterns += [
         "editorial/history/criteria/<str:code>/",
         history.criterion_history,
         name="criterion_history",
+    ),
+]
+
+# What changed between two days, and its Atom feeds.
+urlpatterns += [
+    path("changes/", changes.changes, name="changes"),
+    path("figures/over-time/", charts.over_time, name="charts"),
+    path("changes/feed/", feeds.ChangesFeed(), name="feed-changes"),
+    path(
+        "changes/feed/countries/<str:code>/",
+        feeds.CountryChangesFeed(),
+        name="feed-country-changes",
+    ),
+    path(
+        "changes/feed/criteria/<str:code>/",
+        feeds.CriterionChangesFeed(),
+        name="feed-criterion-changes",
+    ),
+    path(
+        "changes/feed/frameworks/<str:code>/",
+        feeds.FrameworkChangesFeed(),
+        name="feed-framework-changes",
     ),
 ]
 

@@ -197,6 +197,7 @@ def assessment_post(target, **extra):
         "source": make_source().pk,
         "note": "",
         "change_reason": "Read the law",
+        "reason_code": "new_evidence",
         "base_version": target.version,
         **extra,
     }

@@ -44,7 +44,9 @@ from legislation.models import (
 
 # Exactly the comparison page's long download: export, edit, import.
 COLUMNS = list(long_format.IMPORT_COLUMNS)
-OPTIONAL_COLUMNS = list(long_format.ACCEPTED_COLUMNS)  # `version` is checked; others unused
+# Accepted: `version` is checked; `reason_code` gives a row its own kind of change (blank: the
+# kind chosen for the whole file); the others are unused.
+OPTIONAL_COLUMNS = [*long_format.ACCEPTED_COLUMNS, "reason_code"]
 
 
 class ImportFileError(Exception):
@@ -63,6 +65,7 @@ class RowResult:
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    reason_code: str = ""
 
     @property
     def label(self):
@@ -278,6 +281,24 @@ def parse_status(text, lookups):
     return lookups.status_words.get(" ".join(text.split()))
 
 
+def parse_reason_code(row, text):
+    """A kind of change by its code or its words ("law_amended" or "law amended")."""
+    text = text.strip().lower()
+    if not text:
+        return ""
+    by_words = {code.label: code.value for code in statuses.ReasonCode}
+    code = text if text in statuses.ReasonCode.values else by_words.get(text)
+    if code is None:
+        row.error(
+            "reason_code",
+            f"unknown kind of change “{text[:40]}”; use one of "
+            + ", ".join(statuses.ReasonCode.values)
+            + " (or leave it blank for the kind chosen for the file).",
+        )
+        return ""
+    return code
+
+
 def _read_country(row, get, lookups):
     country = lookups.countries.get(get["iso2"].upper())
     if not get["iso2"]:
@@ -430,6 +451,7 @@ def check_row(line, raw, columns, lookups, author):
         row.error("criterion", f"{country.name} has no cell for {criterion.code}.")
         return row
     version = _read_version(row, get, columns)
+    row.reason_code = parse_reason_code(row, get.get("reason_code", ""))
     if row.errors:
         return row
     row.values = {
@@ -507,7 +529,14 @@ def preview(file_name, data, author=None):
     return result
 
 
-def apply_import(result, author, reason, versions=None):
+def apply_import(
+    result,
+    author,
+    reason,
+    versions=None,
+    reason_code=statuses.ReasonCode.NEW_EVIDENCE,
+    public_reason="",
+):
     """Propose every new or changed row of a clean preview, all or none. `versions` are the
     cell versions its dry run saw; a cell changed since then refuses the whole file."""
     if not result.ok:
@@ -534,6 +563,7 @@ def apply_import(result, author, reason, versions=None):
                     values=values,
                     provisions=row.provisions,
                     where=f"Row {row.line}",
+                    reason_code=row.reason_code,
                 )
             )
         return workflow.propose(
@@ -543,6 +573,8 @@ def apply_import(result, author, reason, versions=None):
             kind=ChangeBatch.Kind.IMPORT,
             file_name=result.file_name[:255],
             sha256=result.sha256,
+            reason_code=reason_code,
+            public_reason=public_reason,
         )
 
 

@@ -321,6 +321,11 @@ def participation_section(document, participation):
 def report_stamp(report):
     return [
         ("Data as of", report.as_of_stamp),
+        *(
+            [("As published on", f"{report.published_at:%d %B %Y} (end of the day, UTC)")]
+            if report.published_at
+            else []
+        ),
         ("Generated", f"{report.generated_at:%d %B %Y, %H:%M} UTC"),
         ("Permalink", report.permalink or "not available"),
         (

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html
 
 from legislation import statuses
@@ -40,3 +41,20 @@ def rollup_rule():
     from legislation.rules import ROLLUP_RULE
 
     return ROLLUP_RULE
+
+
+@register.simple_tag(takes_context=True)
+def dated_url(context, viewname, *args):
+    """A link that keeps the page's `?as_of=` date, so a reader stays in the same past."""
+    url = reverse(viewname, args=args)
+    published_on = context.get("published_on")
+    return published_on.keep(url) if published_on else url
+
+
+@register.simple_tag(takes_context=True)
+def today_url(context):
+    """This address without `as_of`: the page as published today."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("as_of", None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path

@@ -20,6 +20,7 @@ from legislation.site import cache as datacache
 from legislation.site import comparison
 from legislation.site.filters import MET_COUNT, CompareFilter
 from legislation.site.maps import render_world_map
+from legislation.site.published import at, published_view
 from legislation.site.tables import body_rows, comparison_table
 
 
@@ -75,7 +76,9 @@ class CompareView(ExportMixin, FilterView):
         """The matrix, columns, rows and sorted table; `detailed` adds notes and provisions."""
         framework_code = self.options["framework"]
         detail = bool(self.options.get("detail")) and framework_code == Framework.LANZAROTE
-        matrix = build_summary_matrix(self.object_list, framework_code, detailed=detailed)
+        matrix = build_summary_matrix(
+            self.object_list, framework_code, detailed=detailed, at=at(self.request)
+        )
         columns = comparison.status_columns(matrix, detail=detail)
         rows = comparison.table_rows(matrix, columns)
         table = comparison_table(rows, columns, framework_code)
@@ -178,6 +181,9 @@ class CompareView(ExportMixin, FilterView):
             "rows": f"{len(ordered)} countries; assessed {assessed} of "
             f"{len(ordered) * len(matrix.leaves)} cells",
             "exported_at": timezone.now().isoformat(timespec="seconds"),
+            "as_published_on": self.request.published_on.day.isoformat()
+            if self.request.published_on.day
+            else "today",
             "page": self.request.build_absolute_uri(self.page_url()),
             "statuses": "met, partial, not_met, reserved, not_assessed "
             "(not_assessed means nobody has verified the cell; it is never a gap)",
@@ -186,4 +192,4 @@ class CompareView(ExportMixin, FilterView):
         }
 
 
-compare = CompareView.as_view()
+compare = published_view(CompareView.as_view())

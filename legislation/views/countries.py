@@ -16,6 +16,7 @@ from legislation.reports.gap_report import (
 )
 from legislation.reports.laws import laws_on_record
 from legislation.site.forms import CountrySearchForm
+from legislation.site.published import at, published_view
 from legislation.statuses import Status
 
 ISO2_RE = re.compile(r"[A-Za-z]{2}")
@@ -139,11 +140,12 @@ def group_names(country):
     return names
 
 
+@published_view
 def profile(request, iso2):
     country, response = get_country(request, iso2)
     if response:
         return response
-    summaries = framework_summaries(country)
+    summaries = framework_summaries(country, at(request))
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
     ctx = {
         "country": country,
@@ -152,6 +154,6 @@ def profile(request, iso2):
         "participation": participation,
         "published_ratings": annotate_lines(summaries, participation, country),
         "laws_on_record": laws_on_record(country),
-        "changes": change_log(country),
+        "changes": change_log(country, until=at(request)),
     }
     return render(request, "legislation/site/country_profile.html", ctx)

@@ -6,17 +6,19 @@ from legislation.matrix import build_summary_matrix
 from legislation.models import Country, Framework, PublishedFigure
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
+from legislation.site.published import at, published_view
 from legislation.statuses import SYMBOLS, Status
 
 
+@published_view
 def home(request):
-    matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC)
+    matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC, at=at(request))
     columns = comparison.status_columns(matrix)
     rows = comparison.table_rows(matrix, columns)
     shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
-        "coverage": site_coverage(),
+        "coverage": site_coverage(at(request)),
         "status_key": [(s, SYMBOLS[s]) for s in Status],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
