@@ -474,7 +474,8 @@ EDITOR_TREATY_MODELS = ["treatyparticipation", "treatyreservation"]
 
 def load_permission_groups(report):
     """Editors change the records that carry legal data (their changes to assessments become
-    proposals); Reviewers approve or reject those proposals; Viewers may only look."""
+    proposals); Reviewers approve or reject those proposals; Publishers cut data releases;
+    Viewers may only look."""
     app_permissions = Permission.objects.filter(content_type__app_label="legislation")
     view = app_permissions.filter(codename__startswith="view_")
     editor_codenames = [f"change_{m}" for m in EDITOR_MODELS + EDITOR_TREATY_MODELS]
@@ -488,6 +489,8 @@ def load_permission_groups(report):
         "Editors": set(view) | set(app_permissions.filter(codename__in=editor_codenames)),
         # Distinct from Editors: a Reviewer checks others' changes and proposes none.
         "Reviewers": set(view) | set(app_permissions.filter(codename="review_changeproposal")),
+        # Publishers cut data releases (and nothing else): a release is public and permanent.
+        "Publishers": set(view) | set(app_permissions.filter(codename="add_release")),
     }
     for name, permissions in wanted.items():
         group, created = Group.objects.get_or_create(name=name)

@@ -7,6 +7,7 @@ from legislation.views import (
     compare,
     countries,
     criteria,
+    data,
     figures,
     gaps,
     history,
@@ -77,4 +78,14 @@ urlpatterns += [
 # Issue 12: the research worklist for editors.
 urlpatterns += [
     path("editorial/worklist/", worklist.research_worklist, name="worklist"),
+]
+
+# Issue 11: data releases (the API itself is under /api/v1/, see legislation/api/urls.py).
+urlpatterns += [
+    path("data/", data.index, name="data"),
+    path("data/latest/", data.latest, name="data-latest"),
+    path("data/<str:version>/", data.release_page, name="data-release"),
+    path("data/<str:version>/download.zip", data.release_zip, name="data-zip"),
+    path("data/<str:version>/cite.<str:fmt>", data.cite, name="data-cite"),
+    path("data/<str:version>/files/<path:path>", data.release_file, name="data-file"),
 ]

@@ -1261,3 +1261,6 @@ def pending_evidence_context():
         "evidence_pending": pending,
         "evidence_pending_count": EvidenceProposal.objects.pending().count(),
     }
+
+
+from . import releases  # noqa: E402, F401  (registers the release admin)

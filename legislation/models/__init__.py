@@ -25,6 +25,8 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .releases import Release, ReleaseFile
+from .versions import DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -40,6 +42,7 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "DataVersion",
     "EvidenceProposal",
     "EvidenceProposalQuerySet",
     "Framework",
@@ -49,6 +52,8 @@ __all__ = [
     "PublishedFigure",
     "PublishedRating",
     "PublishedRatingQuerySet",
+    "Release",
+    "ReleaseFile",
     "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
