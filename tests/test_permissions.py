@@ -22,6 +22,7 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Release,
     Source,
     TreatyParticipation,
@@ -49,6 +50,7 @@ ADMIN_MODELS = {
     Criterion: (STAFF, {"superuser"}, NOBODY),
     CountryGroup: (STAFF, {"superuser"}, NOBODY),
     PublishedFigure: (STAFF, {"superuser"}, NOBODY),
+    PublishedRating: (STAFF, {"superuser"}, NOBODY),
     ChangeProposal: (STAFF, NOBODY, NOBODY),
     ChangeBatch: (STAFF, NOBODY, NOBODY),
     # Publishers (not a role here) may cut releases too; nobody may delete one.

@@ -3,6 +3,7 @@
 from .cells import Assessment, AssessmentQuerySet, CellValues, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
 from .evidence import EvidenceProposal, EvidenceProposalQuerySet
+from .published import PublishedRating, PublishedRatingQuerySet
 from .records import (
     LegalInstrument,
     Provision,
@@ -49,6 +50,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "PublishedRating",
+    "PublishedRatingQuerySet",
     "Release",
     "ReleaseFile",
     "ReviewedEvidenceHistory",

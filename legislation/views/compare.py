@@ -11,6 +11,7 @@ from legislation.exports import long_format
 from legislation.exports import spreadsheet as exports
 from legislation.matrix import build_summary_matrix
 from legislation.models import Framework
+from legislation.reports.treaty import published_ratings_of
 from legislation.rules import ROLLUP_RULE
 from legislation.site import cache as datacache
 from legislation.site import comparison
@@ -114,6 +115,9 @@ class CompareView(ExportMixin, FilterView):
             and not any(not c.is_article for c in columns),
             "active_filters": self.filterset.active_filters(),
             "request": self.request,
+            "published_ratings": published_ratings_of(
+                [r.country for r in matrix.rows], matrix.framework
+            ),
         }
         return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
 
