@@ -28,7 +28,7 @@ def test_it_sorts_filters_switches_and_downloads_what_the_table_shows(page, scre
 
     # Filter by region, keeping the sort.
     page.get_by_label("Region", exact=True).select_option("Asia")
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show the table").click()
     assert "region=Asia" in page.url
     asia = table_codes(page)
     assert 40 < len(asia) < 60 and asia[0] in {"CN", "ID", "LB", "SA", "SG", "VN"}
@@ -38,7 +38,7 @@ def test_it_sorts_filters_switches_and_downloads_what_the_table_shows(page, scre
     # Switch to the Lanzarote Convention with every sub-paragraph.
     page.get_by_label("Standard").select_option("lanzarote")
     page.get_by_label("Show every sub-paragraph (Lanzarote)").check()
-    page.get_by_role("button", name="Show").click()
+    page.get_by_role("button", name="Show the table").click()
     headers = page.locator("#comparison thead th").all_inner_texts()
     assert "L20.1.f" in [h.strip() for h in headers]
     assert len(headers) == 2 + 21 + 2

@@ -62,19 +62,33 @@ class CompareFilter(django_filters.FilterSet):
     detail = FlagFilter(
         method=_no_filtering, label="Show every sub-paragraph (Lanzarote)", required=False
     )
-    q = django_filters.CharFilter(method="search", label="Country name or code", max_length=100)
-    region = django_filters.ChoiceFilter(field_name="region", label="Region", choices=[])
-    subregion = django_filters.ChoiceFilter(field_name="subregion", label="Sub-region", choices=[])
-    group = django_filters.ChoiceFilter(method="in_group", label="Group", choices=[])
+    q = django_filters.CharFilter(
+        method="search",
+        label="Country name or code",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Philippines, PH, Burma", "type": "search"}
+        ),
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="region", label="Region", choices=[], empty_label="All regions"
+    )
+    subregion = django_filters.ChoiceFilter(
+        field_name="subregion", label="Sub-region", choices=[], empty_label="All sub-regions"
+    )
+    group = django_filters.ChoiceFilter(
+        method="in_group", label="Group", choices=[], empty_label="All groups"
+    )
     where = django_filters.MultipleChoiceFilter(
         method="where_status",
         label="Criterion is… (all chosen must hold)",
         choices=[],
-        help_text="Hold Ctrl (or ⌘) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
     )
     min_met = IntegerFilter(
         method="meets_at_least",
         label="Meets at least (criteria met)",
+        widget=forms.NumberInput(attrs={"placeholder": "any number"}),
         min_value=0,
         max_value=99,
     )
@@ -150,6 +164,19 @@ class CompareFilter(django_filters.FilterSet):
             else:
                 self._qs = self.queryset.none()
         return self._qs
+
+    def where_groups(self):
+        """The criterion picker: (criterion, [(value, status, checked)]) per leaf criterion
+        of the chosen standard, so the page shows one row of status checkboxes each."""
+        chosen = set(self.data.getlist("where")) if hasattr(self.data, "getlist") else set()
+        framework = self.data.get("framework")
+        groups = []
+        for criterion in self.criteria:
+            if not criterion.is_leaf or criterion.framework.code != framework:
+                continue
+            options = [(f"{criterion.code}:{s.value}", s) for s in Status]
+            groups.append((criterion, [(v, s, v in chosen) for v, s in options]))
+        return groups
 
     @property
     def framework_code(self):
