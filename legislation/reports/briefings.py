@@ -21,9 +21,10 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Mm, Pt, RGBColor
 
 from legislation import statuses
 from legislation.reports.gap_report import (
@@ -137,6 +138,86 @@ def add_table(document, headers, rows, caption=None):
     return table
 
 
+APP_NAME = "CSE law gap analysis"
+
+
+def prepare_document(title, subject, running_text):
+    """An A4 document with its properties (the app as author), a running header naming the
+    report and its date, and a footer numbering the pages with Word's own field codes."""
+    document = Document()
+    properties = document.core_properties
+    properties.title = title
+    properties.subject = subject
+    properties.author = APP_NAME
+    properties.last_modified_by = APP_NAME
+    properties.comments = ""
+    document.styles["Normal"].font.size = Pt(10.5)
+    section = document.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin = section.bottom_margin = Mm(20)
+    header = section.header.paragraphs[0]
+    header.text = running_text
+    header.runs[0].font.size = Pt(8)
+    footer = section.footer.paragraphs[0]
+    for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
+        if part.isupper():
+            add_field(footer, part)
+        else:
+            footer.add_run(part).font.size = Pt(8)
+    return document
+
+
+def add_field(paragraph, code):
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
+    run = paragraph.add_run()
+    run.font.size = Pt(8)
+    for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), ("end", None)):
+        if kind is None:
+            instruction = OxmlElement("w:instrText")
+            instruction.set(qn("xml:space"), "preserve")
+            instruction.text = text
+            run._r.append(instruction)
+            continue
+        char = OxmlElement("w:fldChar")
+        char.set(qn("w:fldCharType"), kind)
+        run._r.append(char)
+        if kind == "separate":
+            placeholder = OxmlElement("w:t")
+            placeholder.text = "1"
+            run._r.append(placeholder)
+
+
+def add_hyperlink(paragraph, url, text=None):
+    """A live link: an external relationship and a w:hyperlink run styled as a link."""
+    rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rel_id)
+    run = paragraph.add_run(text or url)
+    run.font.color.rgb = RGBColor(0x00, 0x4F, 0x8C)
+    run.font.underline = True
+    link.append(run._r)  # moves the run from the paragraph into the link
+    paragraph._p.append(link)
+    return link
+
+
+def text_with_link(paragraph, text, url):
+    paragraph.add_run(text)
+    if url:
+        paragraph.add_run(" ")
+        add_hyperlink(paragraph, url)
+    return paragraph
+
+
+def source_paragraph(document, source, style=None):
+    """A source line with its link live, worded as `source_line` words it."""
+    line = source_line(source)
+    url = getattr(source, "url", "")
+    if url:
+        line = line.removesuffix(f" <{url}>")
+    return text_with_link(document.add_paragraph(style=style), line, url)
+
+
 def labelled(document, label, text):
     paragraph = document.add_paragraph()
     paragraph.add_run(f"{label}: ").bold = True
@@ -157,10 +238,8 @@ def gap_section(document, entry, ask):
     if entry.line.provisions:
         document.add_paragraph("Provisions relied on:")
         for provision in entry.line.provisions:
-            url = provision_url(provision)
-            document.add_paragraph(
-                describe_provision(provision) + (f" <{url}>" if url else ""), style="List Bullet"
-            )
+            paragraph = document.add_paragraph(style="List Bullet")
+            text_with_link(paragraph, describe_provision(provision), provision_url(provision))
     else:
         document.add_paragraph("No provision is cited for this criterion.")
     if criterion.common_gaps:
@@ -177,7 +256,13 @@ def gap_section(document, entry, ask):
     labelled(document, "Status", statuses.label(entry.status))
     labelled(document, "As of", entry.line.as_of)
     labelled(document, "Evidence grade", entry.line.grade or "not recorded")
-    labelled(document, "Source", source_line(entry.line.source))
+    url = getattr(entry.line.source, "url", "")
+    paragraph = labelled(
+        document, "Source", source_line(entry.line.source).removesuffix(f" <{url}>")
+    )
+    if url:
+        paragraph.add_run(" ")
+        add_hyperlink(paragraph, url)
     if criterion.priority_reason:
         labelled(document, f"Why priority {criterion.priority}", criterion.priority_reason)
     document.add_heading("Peer countries that meet it", level=3)
@@ -205,16 +290,19 @@ def gap_section(document, entry, ask):
 
 def gap_report_docx(report):
     country = report.country
-    document = Document()
-    document.core_properties.title = f"Gap report: {country.name}"
-    document.core_properties.subject = (
-        "Child sexual exploitation law: gaps against ICMEC and Lanzarote"
+    title = f"Gap report: {country.name}"
+    document = prepare_document(
+        title,
+        "Child sexual exploitation law: gaps against ICMEC and Lanzarote",
+        f"{title} · data as of {report.as_of_stamp}",
     )
-    document.styles["Normal"].font.size = Pt(10.5)
-    document.add_heading(f"Gap report: {country.name}", level=0)
-    stamp = report_stamp(report)
-    for label, text in stamp:
-        labelled(document, label, text)
+    document.add_heading(title, level=0)
+    for label, text in report_stamp(report):
+        paragraph = labelled(document, label, "" if label == "Permalink" else text)
+        if label == "Permalink" and report.permalink:
+            add_hyperlink(paragraph, report.permalink)
+        elif label == "Permalink":
+            paragraph.add_run(text)
 
     document.add_heading("Summary", level=1)
     add_table(
@@ -235,6 +323,10 @@ def gap_report_docx(report):
             labelled(document, "ICMEC", icmec_line(s))
     document.add_heading("Lanzarote Convention participation", level=2)
     participation_section(document, report.participation)
+    if report.lanzarote_as_benchmark:
+        document.add_paragraph().add_run(
+            f"{country.name} is not a Party; the Convention serves as a benchmark."
+        ).bold = True
 
     document.add_heading("Priority list", level=2)
     document.add_paragraph(PRIORITY_RULE)
@@ -245,6 +337,8 @@ def gap_report_docx(report):
             )
     else:
         document.add_paragraph("No gap is recorded among the assessed criteria.")
+
+    covered_section(document, report)
 
     document.add_heading("Gaps", level=1)
     if not report.gaps:
@@ -263,31 +357,73 @@ def gap_report_docx(report):
         "Nobody has verified these criteria yet. They are not gaps: the law may or may not "
         "cover them."
     )
-    if report.research_gaps:
+    if report.research_listed:
         add_table(
             document,
             ["Criterion", "What it asks"],
             [
                 (f"{line.criterion.code} {line.criterion.title}", line.criterion.summary)
-                for line in report.research_gaps
+                for line in report.research_listed
             ],
         )
-    else:
+    if report.research_benchmark:
+        articles = "; ".join(f"{a.code} {a.title}: {n}" for a, n in report.research_benchmark)
+        document.add_paragraph(
+            f"Lanzarote Convention (a benchmark, {country.name} not being a Party): "
+            f"{report.research_benchmark_total} sub-paragraphs not yet assessed – {articles}."
+        )
+    if not report.research_gaps:
         document.add_paragraph("Every criterion has been assessed.")
 
     document.add_heading("Sources", level=1)
     if report.sources:
         for source in report.sources:
-            document.add_paragraph(source_line(source), style="List Bullet")
+            source_paragraph(document, source, style="List Bullet")
     else:
         document.add_paragraph("No assessed cell, so no source yet.")
     if report.peer_sources:
         document.add_heading("Sources for the peer examples", level=2)
         for source in report.peer_sources:
-            document.add_paragraph(source_line(source), style="List Bullet")
+            source_paragraph(document, source, style="List Bullet")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def covered_section(document, report):
+    """What the law already covers: each met criterion with its provisions (linked) and source,
+    as the page's table shows them."""
+    document.add_heading("What the law already covers", level=1)
+    document.add_paragraph(
+        "Each criterion assessed as met, with the provisions and the source it rests on."
+    )
+    if not report.covered:
+        document.add_paragraph("No criterion is assessed as met yet.")
+        return
+    count = len(report.covered)
+    table = add_table(
+        document,
+        ["Criterion", "Provisions relied on", "Source", "As of"],
+        [],
+        caption=f"{count} criteri{'on' if count == 1 else 'a'} met by the law of "
+        f"{report.country.name}",
+    )
+    for line in report.covered:
+        cells = table.add_row().cells
+        cells[
+            0
+        ].text = f"{line.criterion.code} {line.criterion.title} ({statuses.label(line.status)})"
+        first = cells[1].paragraphs[0]
+        for index, provision in enumerate(line.provisions):
+            paragraph = first if index == 0 else cells[1].add_paragraph()
+            text_with_link(paragraph, describe_provision(provision), provision_url(provision))
+        if not line.provisions:
+            first.add_run("no provision cited")
+        url = getattr(line.source, "url", "")
+        text_with_link(
+            cells[2].paragraphs[0], source_line(line.source).removesuffix(f" <{url}>"), url
+        )
+        cells[3].text = line.as_of
 
 
 def participation_section(document, participation):
@@ -302,10 +438,11 @@ def participation_section(document, participation):
         else:
             labelled(document, "Reservations and declarations", "none recorded")
     if participation.needs_confirmation:
-        document.add_paragraph(
+        paragraph = document.add_paragraph(
             f"{participation.date_quality_note} Confirm them with the Council of Europe "
-            f"Treaty Office chart for treaty 201 <{participation.chart_url}>."
+            "Treaty Office chart for treaty 201: "
         )
+        add_hyperlink(paragraph, participation.chart_url)
     if participation.record is not None and participation.record.source:
         labelled(document, "Source of these dates", participation.record.source)
 
@@ -313,7 +450,7 @@ def participation_section(document, participation):
 def report_stamp(report):
     return [
         ("Data as of", report.as_of_stamp),
-        ("Generated", f"{report.generated_at:%d %B %Y, %H:%M} UTC"),
+        ("Generated", report.generated_text),
         ("Permalink", report.permalink or "not available"),
         (
             "Coverage",
