@@ -6,10 +6,11 @@ any filtering query runs; a bad value becomes a form error on the page, never a 
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from legislation.models import Assessment, Country, CountryGroup, Criterion, Framework
+from legislation.site import country_search
 from legislation.statuses import Status, label
 
 FRAMEWORK_CHOICES = [
@@ -160,7 +161,11 @@ class CompareFilter(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             # An invalid form shows its errors and no rows, rather than a silently wider set.
             if not self.is_bound or self.is_valid():
-                self._qs = self.filter_queryset(self.queryset.all()).order_by("name")
+                self._qs = self.filter_queryset(self.queryset.all())
+                # A search ranks its best matches first (?q=uk: the United Kingdom); otherwise
+                # countries are listed by name.
+                if not self.form.cleaned_data.get("q", "").strip():
+                    self._qs = self._qs.order_by("name")
             else:
                 self._qs = self.queryset.none()
         return self._qs
@@ -224,15 +229,7 @@ class CompareFilter(django_filters.FilterSet):
     # Filter methods: each runs only on validated values.
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(official_name__icontains=value)
-            | Q(iso2__iexact=value)
-            | Q(iso3__iexact=value)
-        )
+        return country_search.search(queryset, value)
 
     def in_group(self, queryset, name, value):
         return queryset.in_group(value)

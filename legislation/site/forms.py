@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from legislation.models import Country, CountryGroup, Framework
+from legislation.site import country_search
 
 CODE_RE = re.compile(r"[A-Za-z]{2}")
 SHOWN_IN_ERRORS = 20  # characters of a rejected value echoed back (escaped) in a message
@@ -151,16 +152,7 @@ class CountrySearchForm(forms.Form):
     def filter(self, countries):
         data = self.cleaned_data
         if data.get("q"):
-            q = data["q"]
-            if len(q) in (2, 3) and q.isalpha():
-                code = q.upper()
-                by_code = countries.filter(iso2=code) | countries.filter(iso3=code)
-                by_name = countries.filter(name__icontains=q)
-                countries = (by_code | by_name).distinct()
-            else:
-                countries = countries.filter(name__icontains=q) | countries.filter(
-                    official_name__icontains=q
-                )
+            countries = country_search.search(countries, data["q"])
         if data.get("region"):
             kind, name = data["region"]
             countries = countries.filter(**{kind: name})

@@ -93,7 +93,7 @@ def country_list(request):
             lanzarote_party=Exists(is_party),
         )
         .prefetch_related("groups")
-        .order_by("name")
+        .order_by(*(countries.query.order_by or ["name"]))  # a search keeps its ranking
     )
     rows = [
         {
