@@ -33,6 +33,10 @@ SORT_ORDER = {
     Status.NOT_ASSESSED: 4,
 }
 
+# The one order statuses are listed in, on every page, key, table and file: SORT_ORDER's.
+# (When legislation/rules.py lands with the status order, this should read it from there.)
+IN_ORDER = tuple(sorted(Status, key=SORT_ORDER.__getitem__))
+
 ASSESSED = frozenset(s for s in Status if s != Status.NOT_ASSESSED)
 GAPS = frozenset({Status.NOT_MET, Status.PARTIAL})
 

@@ -27,6 +27,7 @@ from legislation.models import (
     TreatyReservation,
 )
 from legislation.statuses import EvidenceGrade, Status
+from legislation.wording import counted
 
 admin.site.site_header = "Child sexual exploitation laws – records"
 admin.site.site_title = "Gap analysis admin"
@@ -405,9 +406,9 @@ def report_proposals(model_admin, request, result):
     model_admin.message_user(
         request,
         format_html(
-            'Proposed {} change(s) as <a href="{}">batch #{}</a>. They reach the public pages '
+            'Proposed {} as <a href="{}">batch #{}</a>. They reach the public pages '
             "once a Reviewer other than you approves them.",
-            len(result.proposals),
+            counted(len(result.proposals), "change"),
             reverse("admin:legislation_changeproposal_changelist")
             + f"?batch={result.batch.pk}&state=all",
             result.batch.pk,
@@ -527,11 +528,11 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
         if not obj.pending_count:
             return "—"
         return format_html(
-            '<a href="{}?state=pending&amp;country={}&amp;q={}">{} change(s)</a>',
+            '<a href="{}?state=pending&amp;country={}&amp;q={}">{}</a>',
             reverse("admin:legislation_changeproposal_changelist"),
             obj.country.iso2,
             obj.criterion.code,
-            obj.pending_count,
+            counted(obj.pending_count, "change"),
         )
 
     @admin.display(description="awaiting review")
@@ -877,11 +878,13 @@ class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
                     self.message_user(request, message, messages.ERROR)
                 self.message_user(request, f"Nothing was {verb}.", messages.ERROR)
                 return None
-            self.message_user(request, f"{len(proposals)} change(s) {verb}.", messages.SUCCESS)
+            self.message_user(
+                request, f"{counted(len(proposals), 'change')} {verb}.", messages.SUCCESS
+            )
             return None
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"{imperative} {len(proposals)} change(s)?",
+            "title": f"{imperative} {counted(len(proposals), 'change')}?",
             "imperative": imperative,
             "opts": self.model._meta,
             "proposals": proposals,

@@ -307,11 +307,11 @@ def gap_report_docx(report):
     document.add_heading("Summary", level=1)
     add_table(
         document,
-        ["Framework", *[s.label for s in statuses.Status], "Assessed"],
+        ["Framework", *[s.label for s in statuses.IN_ORDER], "Assessed"],
         [
             (
                 s.framework.short_name,
-                *[s.counts[status] for status in statuses.Status],
+                *[s.counts[status] for status in statuses.IN_ORDER],
                 f"assessed: {s.assessed} of {s.total}",
             )
             for s in report.summaries

@@ -247,7 +247,7 @@ class FrameworkSummary:
     @property
     def counts(self):
         """Cells per status, every status present (zeros included), in the statuses' order."""
-        counts = {s: 0 for s in Status}
+        counts = {s: 0 for s in statuses.IN_ORDER}
         for line in self.lines:
             counts[line.status] += 1
         return counts

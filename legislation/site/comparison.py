@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from legislation.matrix import ICMEC_SUFFICIENT_AT
 from legislation.models import Framework
 from legislation.site.palette import colour
-from legislation.statuses import ASSESSED, SORT_ORDER, Status, label
+from legislation.statuses import ASSESSED, IN_ORDER, SORT_ORDER, Status, label
 
 # The long shape is also the import format (issue 5): export, edit, import. Keep the order.
 # The import reads IMPORT_COLUMNS and accepts, without using, the export-only ones after them.
@@ -284,10 +284,7 @@ def status_map_data(pairs):
                 f"{country.name}: {status.label}",
                 country.get_absolute_url(),
             )
-    shades = [
-        MapShade(key_of[s], f"{label(s)} ({tally[s]})", *STATUS_SHADES[s])
-        for s in (Status.MET, Status.PARTIAL, Status.RESERVED, Status.NOT_MET, Status.NOT_ASSESSED)
-    ]
+    shades = [MapShade(key_of[s], f"{label(s)} ({tally[s]})", *STATUS_SHADES[s]) for s in IN_ORDER]
     return shades, countries
 
 

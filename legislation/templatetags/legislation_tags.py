@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from legislation import statuses
+from legislation import statuses, wording
 
 register = template.Library()
 
@@ -19,4 +19,16 @@ def status_badge(status):
 
 @register.simple_tag
 def all_statuses():
-    return list(statuses.Status)
+    return list(statuses.IN_ORDER)
+
+
+@register.filter
+def counted(count, word):
+    """{{ n|counted:"change" }} → "1 change", "3 changes"."""
+    return wording.counted(count, word)
+
+
+@register.filter
+def possessive(name):
+    """{{ country.name|possessive }} → "Fiji’s", "Philippines’"."""
+    return wording.possessive(name)

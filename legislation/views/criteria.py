@@ -7,10 +7,10 @@ from legislation.matrix import ROLLUP_RULE, build_summary_matrix
 from legislation.models import Assessment, Country, Criterion, Framework
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
-from legislation.statuses import ASSESSED, Status
+from legislation.statuses import ASSESSED, IN_ORDER, Status
 
 # Best covered first, unknown last: the order the lists of countries appear in.
-STATUS_ORDER = (Status.MET, Status.PARTIAL, Status.RESERVED, Status.NOT_MET, Status.NOT_ASSESSED)
+STATUS_ORDER = IN_ORDER
 
 
 def index(request):
@@ -30,7 +30,12 @@ def index(request):
         criterion.assessed_count = tally.get("assessed", 0)
         criterion.met_count = tally.get("met", 0)
         frameworks.setdefault(criterion.framework, []).append(criterion)
-    ctx = {"frameworks": list(frameworks.items()), "country_count": Country.objects.count()}
+    # Counted as the home page counts them: leaf criteria; articles are their headings.
+    listed = [
+        (framework, rows, sum(1 for c in rows if c.is_leaf), sum(1 for c in rows if not c.is_leaf))
+        for framework, rows in frameworks.items()
+    ]
+    ctx = {"frameworks": listed, "country_count": Country.objects.count()}
     return render(request, "legislation/site/criteria.html", ctx)
 
 

@@ -6,7 +6,7 @@ from legislation.matrix import build_summary_matrix
 from legislation.models import Country, Framework, PublishedFigure
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
-from legislation.statuses import SYMBOLS, Status
+from legislation.statuses import IN_ORDER, SYMBOLS
 
 
 def home(request):
@@ -17,7 +17,7 @@ def home(request):
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
         "coverage": site_coverage(),
-        "status_key": [(s, SYMBOLS[s]) for s in Status],
+        "status_key": [(s, SYMBOLS[s]) for s in IN_ORDER],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
         "whole_world": True,

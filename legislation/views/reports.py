@@ -6,7 +6,7 @@ from django.utils import timezone
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_regional_report
 from legislation.site.forms import RegionalReportForm
-from legislation.statuses import SYMBOLS, Status
+from legislation.statuses import IN_ORDER, SYMBOLS
 from legislation.views.gaps import download
 
 LONG_COLUMNS = [
@@ -41,7 +41,7 @@ def selection_summary(form):
 
 def gap_report(request):
     form = RegionalReportForm(request.GET)
-    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in Status]}
+    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in IN_ORDER]}
     if not request.GET:
         return render(request, "legislation/reports/report_gaps.html", ctx)
     if not form.is_valid():
