@@ -25,7 +25,7 @@ def home(request):
             shades,
             countries,
             title="ICMEC criteria met per country",
-            description="(as far as assessed; countries not yet assessed are white with dots).",
+            description="(as far as assessed; not yet assessed: pale grey, untextured).",
             nodata_label="not a country in these records",
         ),
     }
