@@ -202,6 +202,12 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
         grade = self.fields["evidence_grade"]
         grade.choices = [("", "—"), *((g.value, g.value) for g in EvidenceGrade)]
         grade.help_text = "; ".join(g.label for g in EvidenceGrade)
+        # A tabular row has no visible label per field; its column heading is the label, and
+        # each field's accessible name says which criterion and which column it is.
+        if self.instance.pk:
+            code = self.instance.criterion.code
+            for name, field in self.fields.items():
+                field.widget.attrs["aria-label"] = f"{code}: {field.label}"
 
     def clean(self):
         cleaned = super().clean()
