@@ -206,7 +206,7 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
         # each field's accessible name says which criterion and which column it is.
         if self.instance.pk:
             code = self.instance.criterion.code
-            for name, field in self.fields.items():
+            for field in self.fields.values():
                 field.widget.attrs["aria-label"] = f"{code}: {field.label}"
 
     def clean(self):
@@ -371,12 +371,15 @@ class CountryAdmin(admin.ModelAdmin):
         )
 
     def render_change_form(self, request, context, *args, **kwargs):
-        # A refused cell is far down a long page: repeat why at the top.
+        # A refused cell is far down a long page: the top of the page says which one; the
+        # reason itself is printed once, beside the cell.
         for inline in context.get("inline_admin_formsets", []):
             for cell_form in inline.formset.forms:
-                if cell_form.is_bound:
-                    for error in cell_form.non_field_errors():
-                        messages.error(request, error)
+                if cell_form.is_bound and cell_form.non_field_errors():
+                    code = cell_form.instance.criterion.code
+                    messages.error(
+                        request, f"Nothing was saved: {code} was refused; the reason is beside it."
+                    )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -880,14 +883,14 @@ class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
             try:
                 decision(request.user, [p.pk for p in proposals], form.cleaned_data["comment"])
             except workflow.WorkflowError as error:
+                # Explained once, on the same page, with the selection kept for a second try.
                 for message in error.messages:
-                    self.message_user(request, message, messages.ERROR)
-                self.message_user(request, f"Nothing was {verb}.", messages.ERROR)
+                    form.add_error(None, f"Nothing was {verb}: {message}")
+            else:
+                self.message_user(
+                    request, f"{counted(len(proposals), 'change')} {verb}.", messages.SUCCESS
+                )
                 return None
-            self.message_user(
-                request, f"{counted(len(proposals), 'change')} {verb}.", messages.SUCCESS
-            )
-            return None
         ctx = {
             **self.admin_site.each_context(request),
             "title": f"{imperative} {counted(len(proposals), 'change')}?",

@@ -32,3 +32,20 @@ def counted(count, word):
 def possessive(name):
     """{{ country.name|possessive }} → "Fiji’s", "Philippines’"."""
     return wording.possessive(name)
+
+
+REJECTED_SHOWN = 10
+
+
+@register.simple_tag
+def rejected_proposals_of(user):
+    """The author's most recently rejected proposals, with the comment that explains why."""
+    from legislation.models import ChangeProposal
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        ChangeProposal.objects.filter(batch__author=user, state=ChangeProposal.State.REJECTED)
+        .select_related("assessment__country", "assessment__criterion", "reviewed_by")
+        .order_by("-reviewed_at")[:REJECTED_SHOWN]
+    )
