@@ -301,6 +301,7 @@ class CountryChangeForm(ChangeReasonForm):
 class CountryAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["legislation/review.css"]}
+        js = ["legislation/admin_labels.js"]
 
     form = CountryChangeForm
     inlines = [AssessmentInline]
