@@ -5,7 +5,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from legislation.editorial import dataset, workflow
+from legislation.editorial import dataset, evidence, workflow
 from legislation.models import Assessment, ChangeProposal, Country
 from legislation.statuses import Status
 
@@ -17,7 +17,8 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 @pytest.fixture
 def edited():
     """A dataset with an approved change (provisions included), a pending one and a rejected
-    one, so review state and history are part of the round trip."""
+    one, and the same for the evidence they cite, so review state and history are part of the
+    round trip."""
     eddie = make_user("eddie", groups=["Editors"], first_name="Eddie")
     rita = make_user("rita", groups=["Reviewers"])
     france = Country.objects.get(iso2="FR")
@@ -45,6 +46,11 @@ def edited():
     rejected = workflow.propose(eddie, "rejected one", [change("ICMEC.1", Status.PARTIAL)])
     workflow.reject(rita, [p.pk for p in rejected.proposals], "no")
     workflow.propose(eddie, "pending one", [change("ICMEC.2", Status.MET)])
+    seen = evidence.latest_entry(source).history_id
+    retitle = evidence.submit(eddie, source, {"title": "Légifrance review"}, "shorter", seen)
+    evidence.approve(rita, [retitle.proposal.pk], "ok")
+    seen = evidence.latest_entry(provision).history_id
+    evidence.submit(eddie, provision, {"reference": "Art. 227-23"}, "article", seen)
 
 
 def comparable(data):

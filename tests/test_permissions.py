@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from legislation.editorial import workflow
+from legislation.editorial import evidence, workflow
 from legislation.models import (
     Assessment,
     ChangeBatch,
@@ -17,6 +17,7 @@ from legislation.models import (
     Country,
     CountryGroup,
     Criterion,
+    EvidenceProposal,
     Framework,
     LegalInstrument,
     Provision,
@@ -26,7 +27,7 @@ from legislation.models import (
 )
 from legislation.statuses import Status
 
-from .factories import cell, make_instrument, make_provision, make_source, make_user
+from .factories import assess, cell, make_instrument, make_provision, make_source, make_user
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -48,6 +49,7 @@ ADMIN_MODELS = {
     PublishedFigure: (STAFF, {"superuser"}, NOBODY),
     ChangeProposal: (STAFF, NOBODY, NOBODY),
     ChangeBatch: (STAFF, NOBODY, NOBODY),
+    EvidenceProposal: (STAFF, NOBODY, NOBODY),
     User: ({"superuser"}, {"superuser"}, {"superuser"}),
     Group: ({"superuser"}, {"superuser"}, {"superuser"}),
 }
@@ -74,6 +76,8 @@ def instance_of(model):
         return make_provision(make_instrument(france))
     if model is Source:
         return make_source()
+    if model is EvidenceProposal:
+        return pending_evidence_proposal()
     if model in (ChangeProposal, ChangeBatch):
         proposal = pending_proposal()
         return proposal if model is ChangeProposal else proposal.batch
@@ -104,6 +108,21 @@ def pending_proposal(author=None, code="ICMEC.2"):
         ],
     )
     return result.proposals[0]
+
+
+def pending_evidence_proposal():
+    """A retitling of a source an approved cell cites, awaiting review."""
+    source = make_source(title="Desk review of the Penal Code")
+    assess(Country.objects.get(iso2="DE"), "ICMEC.3", Status.MET, source=source)
+    author = make_user("evidence-author", groups=["Editors"])
+    submission = evidence.submit(
+        author,
+        source,
+        {"title": "Desk review of the Penal Code, 2024 update"},
+        "Retitled",
+        evidence.latest_entry(source).history_id,
+    )
+    return submission.proposal
 
 
 def outcome(response):

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -10,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
 from legislation import statuses
-from legislation.editorial import workflow
+from legislation.editorial import evidence, workflow
 from legislation.models import (
     Assessment,
     ChangeBatch,
@@ -18,6 +19,7 @@ from legislation.models import (
     Country,
     CountryGroup,
     Criterion,
+    EvidenceProposal,
     Framework,
     LegalInstrument,
     Provision,
@@ -27,7 +29,7 @@ from legislation.models import (
     TreatyReservation,
 )
 from legislation.statuses import EvidenceGrade, Status
-from legislation.wording import counted
+from legislation.wording import counted, plural
 
 admin.site.site_header = "Child sexual exploitation laws – records"
 admin.site.site_title = "Gap analysis admin"
@@ -264,7 +266,11 @@ def pending_prefetch():
 
 
 def diff_list(proposal):
-    changes = workflow.diff(proposal.before, workflow.snapshot(proposal))
+    return diff_html(workflow.diff(proposal.before, workflow.snapshot(proposal)))
+
+
+def diff_html(changes):
+    """[(field, old, new)] as the list of struck-out and inserted values every diff shows."""
     if not changes:
         return "no change"
     return format_html(
@@ -598,6 +604,153 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:legislation_assessment_change", args=[obj.pk]))
 
 
+# --- Evidence: sources, instruments and provisions -------------------------------------------
+# A change to a record an approved cell cites is proposed for review (editorial/evidence.py);
+# a record nobody cites yet is saved at once. Either way, with its reason in history.
+
+EVIDENCE_REASON_HELP = (
+    CHANGE_REASON_HELP
+    + " If an approved cell cites this record, saving proposes the change: public pages keep "
+    "the current values until a Reviewer other than you approves it."
+)
+
+
+class EvidenceChangeForm(LockedChangeReasonForm):
+    """The stale-save check of `LockedChangeReasonForm`, made by the evidence service so that it
+    also refuses a record with someone else's change awaiting review, under the same lock."""
+
+    user = None  # set by the admin's get_form
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change_reason"].help_text = EVIDENCE_REASON_HELP
+
+    def proposed_values(self):
+        cleaned = self.cleaned_data
+        values = {}
+        for f in evidence.value_fields(self._meta.model):
+            if f.name in cleaned:
+                value = cleaned[f.name]
+                values[f.attname] = value.pk if f.is_relation and value is not None else value
+        return values
+
+    def clean(self):
+        # Skips LockedChangeReasonForm.clean on purpose: the check below replaces it.
+        cleaned = super(LockedChangeReasonForm, self).clean()
+        if not self.instance.pk or self.errors:
+            return cleaned
+        model = self._meta.model
+        # Inside the admin's transaction: held until the save, so no one can slip in between.
+        record = model._default_manager.select_for_update().get(pk=self.instance.pk)
+        seen = cleaned.get("seen_history")
+        for message in evidence.refusals(record, self.user, seen, self.proposed_values()):
+            self.add_error(None, message)
+        return cleaned
+
+
+class EvidenceReviewAdmin(ReasonedHistoryAdmin):
+    """Sources, instruments and provisions: an edit of a cited record becomes a proposal."""
+
+    class Media:
+        css = {"all": ["legislation/review.css"]}
+
+    form = EvidenceChangeForm
+    history_list_display = ["proposed_by", "evidence_proposal"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "awaiting_review", "cited_by"] if obj is not None else readonly
+
+    @admin.display(description="awaiting review")
+    def awaiting_review(self, obj):
+        return evidence_pending_summary(evidence.pending_for(obj))
+
+    @admin.display(description="cited by")
+    def cited_by(self, obj):
+        count = evidence.citing_cells(obj).distinct().count()
+        if not count:
+            return "no approved cell yet: changes are saved at once"
+        return f"{count} approved {plural('cell', count)}: changes need a Reviewer's approval"
+
+    @transaction.atomic
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The revert form's checks lock the record, which needs a transaction (PostgreSQL).
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:  # a new record: no cell can cite it yet
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            request.evidence_submission = evidence.submit(
+                request.user,
+                obj,
+                form.proposed_values(),
+                form.cleaned_data["change_reason"],
+                form.cleaned_data.get("seen_history"),
+            )
+        except workflow.WorkflowError as error:
+            # The form's checks ran under the same lock, so this reports only what they could
+            # not see (nothing has been written).
+            request.evidence_submission = None
+            for message in error.messages:
+                messages.error(request, message)
+
+    def log_change(self, request, obj, message):
+        submission = getattr(request, "evidence_submission", None)
+        if submission is not None and submission.direct:
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        submission = getattr(request, "evidence_submission", None)
+        if submission is not None and submission.direct:
+            return super().response_change(request, obj)
+        if submission is not None and submission.proposal is not None:
+            self.message_user(
+                request,
+                format_html(
+                    'Proposed as <a href="{}">evidence change #{}</a>: approved cells cite this '
+                    "record, so public pages show the change once a Reviewer other than you "
+                    "approves it.",
+                    reverse(
+                        "admin:legislation_evidenceproposal_change", args=[submission.proposal.pk]
+                    ),
+                    submission.proposal.pk,
+                ),
+                messages.SUCCESS,
+            )
+        elif submission is not None:
+            self.message_user(request, "Nothing was changed.", messages.INFO)
+        info = (obj._meta.app_label, obj._meta.model_name)
+        return HttpResponseRedirect(reverse("admin:{}_{}_change".format(*info), args=[obj.pk]))
+
+
+def evidence_diff_list(proposal):
+    return diff_html(evidence.proposal_diff(proposal))
+
+
+def evidence_pending_summary(pending):
+    if not pending:
+        return "—"
+    return format_html_join(
+        "",
+        '<p><a href="{}">Evidence change #{}</a> by {}:{}</p>',
+        (
+            (
+                reverse("admin:legislation_evidenceproposal_change", args=[p.pk]),
+                p.pk,
+                p.author,
+                evidence_diff_list(p),
+            )
+            for p in pending
+        ),
+    )
+
+
 class ProvisionInline(admin.TabularInline):
     model = Provision
     extra = 1
@@ -605,7 +758,7 @@ class ProvisionInline(admin.TabularInline):
 
 
 @admin.register(LegalInstrument)
-class LegalInstrumentAdmin(ReasonedHistoryAdmin):
+class LegalInstrumentAdmin(EvidenceReviewAdmin):
     list_display = ["title", "country", "year", "in_force_date", "language"]
     list_filter = ["country__region", GroupFilter]
     list_select_related = ["country"]
@@ -614,7 +767,7 @@ class LegalInstrumentAdmin(ReasonedHistoryAdmin):
 
 
 @admin.register(Provision)
-class ProvisionAdmin(ReasonedHistoryAdmin):
+class ProvisionAdmin(EvidenceReviewAdmin):
     list_display = ["reference", "instrument", "country"]
     list_select_related = ["instrument__country"]
     search_fields = [
@@ -632,7 +785,7 @@ class ProvisionAdmin(ReasonedHistoryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(EvidenceReviewAdmin):
     list_display = ["title", "publisher", "year", "page"]
     search_fields = ["title", "publisher"]
 
@@ -789,8 +942,68 @@ class ListOnlyAdminMixin:
         return False
 
 
+class ReviewDecisionMixin:
+    """Approve or reject from a queue, after a confirmation page showing the diffs; shared by
+    the cells' queue and the evidence queue, which differ in their diff and template."""
+
+    decide_template = "admin/legislation/changeproposal/decide.html"
+    decide_noun = "change"
+
+    def diff_of(self, obj):
+        return diff_list(obj)
+
+    def has_review_permission(self, request):
+        return request.user.has_perm(workflow.REVIEW_PERMISSION)
+
+    @admin.display(description="#", ordering="pk")
+    def number(self, obj):
+        return obj.pk
+
+    @admin.display(description="state", ordering="state")
+    def state_display(self, obj):
+        if obj.state == ChangeProposal.State.PENDING:
+            return obj.get_state_display()
+        return format_html(
+            "{} by {}<br><small>{}</small>",
+            obj.get_state_display(),
+            obj.reviewed_by or "—",
+            obj.review_comment,
+        )
+
+    def _decide(self, request, queryset, decision, verb, imperative):
+        from django.template.response import TemplateResponse
+
+        proposals = list(queryset)
+        for proposal in proposals:
+            proposal.diff_html = self.diff_of(proposal)
+        form = ReviewCommentForm(request.POST if "decide" in request.POST else None)
+        if form.is_valid():
+            try:
+                decision(request.user, [p.pk for p in proposals], form.cleaned_data["comment"])
+            except workflow.WorkflowError as error:
+                # Explained once, on the same page, with the selection kept for a second try.
+                for message in error.messages:
+                    form.add_error(None, f"Nothing was {verb}: {message}")
+            else:
+                done = f"{counted(len(proposals), self.decide_noun)} {verb}."
+                self.message_user(request, done, messages.SUCCESS)
+                return None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"{imperative} {counted(len(proposals), self.decide_noun)}?",
+            "imperative": imperative,
+            "opts": self.model._meta,
+            "proposals": proposals,
+            "form": form,
+            "action": request.POST.get("action"),
+            "verb": verb,
+            "selected": [p.pk for p in proposals],
+        }
+        return TemplateResponse(request, self.decide_template, ctx)
+
+
 @admin.register(ChangeProposal)
-class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
+class ChangeProposalAdmin(ReviewDecisionMixin, ListOnlyAdminMixin, admin.ModelAdmin):
     """The Reviewers' queue: pending changes with their diffs; approve or reject with a comment."""
 
     class Media:
@@ -826,15 +1039,12 @@ class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
         return super().get_queryset(request).for_queue()
 
     def changelist_view(self, request, extra_context=None):
-        extra_context = {"title": "Review queue: proposed changes", **(extra_context or {})}
+        extra_context = {
+            "title": "Review queue: proposed changes",
+            **pending_evidence_context(),
+            **(extra_context or {}),
+        }
         return super().changelist_view(request, extra_context)
-
-    def has_review_permission(self, request):
-        return request.user.has_perm(workflow.REVIEW_PERMISSION)
-
-    @admin.display(description="#", ordering="pk")
-    def number(self, obj):
-        return obj.pk
 
     @admin.display(description="cell")
     def cell(self, obj):
@@ -861,49 +1071,6 @@ class ChangeProposalAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description="proposed", ordering="batch__created_at")
     def created(self, obj):
         return obj.batch.created_at
-
-    @admin.display(description="state", ordering="state")
-    def state_display(self, obj):
-        if obj.state == ChangeProposal.State.PENDING:
-            return obj.get_state_display()
-        return format_html(
-            "{} by {}<br><small>{}</small>",
-            obj.get_state_display(),
-            obj.reviewed_by or "—",
-            obj.review_comment,
-        )
-
-    def _decide(self, request, queryset, decision, verb, imperative):
-        from django.template.response import TemplateResponse
-
-        proposals = list(queryset)
-        for proposal in proposals:
-            proposal.diff_html = diff_list(proposal)
-        form = ReviewCommentForm(request.POST if "decide" in request.POST else None)
-        if form.is_valid():
-            try:
-                decision(request.user, [p.pk for p in proposals], form.cleaned_data["comment"])
-            except workflow.WorkflowError as error:
-                # Explained once, on the same page, with the selection kept for a second try.
-                for message in error.messages:
-                    form.add_error(None, f"Nothing was {verb}: {message}")
-            else:
-                self.message_user(
-                    request, f"{counted(len(proposals), 'change')} {verb}.", messages.SUCCESS
-                )
-                return None
-        ctx = {
-            **self.admin_site.each_context(request),
-            "title": f"{imperative} {counted(len(proposals), 'change')}?",
-            "imperative": imperative,
-            "opts": self.model._meta,
-            "proposals": proposals,
-            "form": form,
-            "action": request.POST.get("action"),
-            "verb": verb,
-            "selected": [p.pk for p in proposals],
-        }
-        return TemplateResponse(request, "admin/legislation/changeproposal/decide.html", ctx)
 
     @admin.action(description="Approve the selected changes", permissions=["review"])
     def approve_selected(self, request, queryset):
@@ -984,3 +1151,91 @@ class ChangeBatchAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
                     self.message_user(request, message, messages.ERROR)
                 continue
             report_proposals(self, request, result)
+
+
+# --- Evidence review queue --------------------------------------------------------------------
+
+
+@admin.register(EvidenceProposal)
+class EvidenceProposalAdmin(ReviewDecisionMixin, ListOnlyAdminMixin, admin.ModelAdmin):
+    """Changes to cited sources, instruments and provisions, with their diffs: the sibling of
+    the cells' queue, whose page lists these too. Approve or reject with a comment."""
+
+    class Media:
+        css = {"all": ["legislation/review.css"]}
+
+    list_display = [
+        "number",
+        "record_link",
+        "change",
+        "author",
+        "reason",
+        "created_at",
+        "state_display",
+    ]
+    list_filter = [StateFilter, ("author", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["reason", "source__title", "instrument__title", "provision__reference"]
+    actions = ["approve_selected", "reject_selected"]
+    list_per_page = 200
+    readonly_fields = [
+        "number",
+        "record_link",
+        "change",
+        "author",
+        "reason",
+        "created_at",
+        "state_display",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+    ]
+    fields = readonly_fields
+    decide_template = "admin/legislation/evidenceproposal/decide.html"
+    decide_noun = "evidence change"
+
+    def diff_of(self, obj):
+        return evidence_diff_list(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_queue()
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "title": "Review queue: proposed evidence changes",
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="record")
+    def record_link(self, obj):
+        record = obj.record
+        info = (record._meta.app_label, record._meta.model_name)
+        return format_html(
+            '<a href="{}">{}</a><br><small>{}</small>',
+            reverse("admin:{}_{}_change".format(*info), args=[record.pk]),
+            record,
+            obj.record_kind,
+        )
+
+    @admin.display(description="change (approved → proposed)")
+    def change(self, obj):
+        return evidence_diff_list(obj)
+
+    @admin.action(description="Approve the selected evidence changes", permissions=["review"])
+    def approve_selected(self, request, queryset):
+        return self._decide(request, queryset, evidence.approve, "approved", "Approve")
+
+    @admin.action(description="Reject the selected evidence changes", permissions=["review"])
+    def reject_selected(self, request, queryset):
+        return self._decide(request, queryset, evidence.reject, "rejected", "Reject")
+
+
+def pending_evidence_context():
+    """For the cells' queue page: the evidence changes awaiting review, listed above it."""
+    pending = list(EvidenceProposal.objects.pending().for_queue().order_by("pk")[:50])
+    for proposal in pending:
+        proposal.diff_html = evidence_diff_list(proposal)
+    return {
+        "evidence_pending": pending,
+        "evidence_pending_count": EvidenceProposal.objects.pending().count(),
+    }

@@ -28,6 +28,7 @@ from legislation.models import (
     Country,
     CountryGroup,
     Criterion,
+    EvidenceProposal,
     Framework,
     ImportUpload,
     LegalInstrument,
@@ -58,8 +59,9 @@ MODELS = [
     PublishedFigure,
     ChangeBatch,
     ChangeProposal,
+    EvidenceProposal,
 ]
-AUDITED = [Assessment, LegalInstrument, Provision, TreatyParticipation, TreatyReservation]
+AUDITED = [Assessment, Source, LegalInstrument, Provision, TreatyParticipation, TreatyReservation]
 
 
 class DatasetError(Exception):

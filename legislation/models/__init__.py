@@ -2,7 +2,15 @@
 
 from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
-from .records import LegalInstrument, Provision, Source, TreatyParticipation, TreatyReservation
+from .evidence import EvidenceProposal, EvidenceProposalQuerySet
+from .records import (
+    LegalInstrument,
+    Provision,
+    ReviewedEvidenceHistory,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+)
 from .reference import (
     GLOBAL_NORTH,
     GLOBAL_SOUTH,
@@ -28,11 +36,14 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "EvidenceProposal",
+    "EvidenceProposalQuerySet",
     "Framework",
     "ImportUpload",
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",
     "TreatyParticipation",

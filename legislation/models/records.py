@@ -1,10 +1,37 @@
 """The evidence cells cite: sources, legal instruments and their provisions, and each
 country's participation in a treaty with its reservations."""
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .reference import Country, Criterion, Framework
+
+
+class ReviewedEvidenceHistory(models.Model):
+    """Extra columns on the history of sources, instruments and provisions: a change that public
+    cells' evidence went through review for names its author and its proposal here, while
+    `history_user` is the Reviewer who approved it (or the editor, for a direct edit)."""
+
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    evidence_proposal = models.ForeignKey(
+        "EvidenceProposal",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+
+    class Meta:
+        abstract = True
 
 
 class Source(models.Model):
@@ -14,6 +41,10 @@ class Source(models.Model):
     url = models.URLField("link", blank=True, max_length=500)
     page = models.CharField(max_length=50, blank=True, help_text="Page, chapter or section.")
     note = models.TextField(blank=True)
+
+    history = HistoricalRecords(
+        bases=[ReviewedEvidenceHistory], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["title"]
@@ -34,7 +65,9 @@ class LegalInstrument(models.Model):
     language = models.CharField(max_length=50, blank=True)
     note = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        bases=[ReviewedEvidenceHistory], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["country__name", "title"]
@@ -53,7 +86,9 @@ class Provision(models.Model):
     excerpt = models.TextField(blank=True)
     url = models.URLField("link", blank=True, max_length=500)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(
+        bases=[ReviewedEvidenceHistory], history_change_reason_field=models.TextField(null=True)
+    )
 
     class Meta:
         ordering = ["instrument__title", "reference"]

@@ -6,8 +6,8 @@ The key of every cached fragment includes the *data version*, made of two parts:
   its many-to-many links changed in this process (signals below); with a shared cache
   backend (Redis, Memcached, database) that reaches every process;
 - a fingerprint read from the database in one indexed query (the newest history row of
-  cells, provisions and instruments, and the newest cell), so that a change saved by another
-  process — an import command, a second web worker with its own in-memory cache — is seen
+  cells, provisions, instruments and sources, and the newest cell), so that a change saved by
+  another process — an import command, a second web worker with its own in-memory cache — is seen
   at the next request even when the cache is not shared.
 
 Code that writes with `QuerySet.update()`, `bulk_update()` or `bulk_create()` without
@@ -44,7 +44,7 @@ m2m_changed.connect(_on_change, dispatch_uid="legislation-datacache-m2m")
 @functools.cache
 def _fingerprint_sql():
     # Built once: reaching a history model through its manager builds a manager class.
-    from legislation.models import Assessment, LegalInstrument, Provision
+    from legislation.models import Assessment, LegalInstrument, Provision, Source
 
     # Only primary keys: each MAX is one index lookup, whatever the number of cells.
     tables = [
@@ -52,6 +52,7 @@ def _fingerprint_sql():
         (Assessment.history.model._meta.db_table, "history_id"),
         (Provision.history.model._meta.db_table, "history_id"),
         (LegalInstrument.history.model._meta.db_table, "history_id"),
+        (Source.history.model._meta.db_table, "history_id"),
     ]
     quote = connection.ops.quote_name
     # Table and column names come from the models, never from input.
