@@ -23,6 +23,10 @@
   }
   window.addEventListener('load', function () {
     nameAll();
+    // Select2 may draw a row's widgets after this runs: name them as they appear.
+    new MutationObserver(function () {
+      document.querySelectorAll('select.admin-autocomplete[aria-label]').forEach(nameSelect2);
+    }).observe(document.body, {childList: true, subtree: true});
     if (window.django && window.django.jQuery) {
       // A multiple select redraws its search field after each choice.
       window.django.jQuery(document).on('change', 'select.admin-autocomplete', function () {
