@@ -77,7 +77,7 @@ class Bench:
             Provision,
             Source,
         )
-        from legislation.statuses import Status
+        from tests.scenarios import assessed_choices
 
         rng = random.Random(SEED + len(countries) + self.jurisdictions)
         sources = [
@@ -102,9 +102,7 @@ class Bench:
         new, changed = [], []
         for country in countries:
             for leaf in leaves:
-                choices = [Status.MET, Status.PARTIAL, Status.NOT_MET]
-                if leaf.allows_reservation:
-                    choices.append(Status.RESERVED)
+                choices = assessed_choices(leaf)
                 cell = existing.get((country.pk, leaf.pk)) or Assessment(
                     country=country, criterion=leaf
                 )

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Q
 
 from legislation.models import Assessment, Country, Framework, TreatyParticipation
-from legislation.statuses import IN_ORDER, Status
+from legislation.rules import STATUS_ORDER
+from legislation.statuses import Status
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def framework_coverage():
                 cells=row.get("cells", 0),
                 assessed_cells=row.get("assessed", 0),
                 countries_with_any=row.get("countries_with_any", 0),
-                by_status={s: row.get(s.value, 0) for s in IN_ORDER},
+                by_status={s: row.get(s.value, 0) for s in STATUS_ORDER},
             )
         )
     return result

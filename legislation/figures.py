@@ -10,7 +10,8 @@ figure only when its assessed cells settle the question; unassessed cells never 
 
 from dataclasses import dataclass
 
-from legislation.matrix import ICMEC_SUFFICIENT_AT, sufficiency
+from legislation import rules
+from legislation.rules import ICMEC_SUFFICIENT_AT
 from legislation.statuses import ASSESSED, Status
 from legislation.wording import plural
 
@@ -58,15 +59,11 @@ class Figure:
 
 
 def _status(row, code):
-    cell = row.cells.get(code)
-    return Status(cell.status) if cell is not None else Status.NOT_ASSESSED
+    return rules.cell_status(row.cells.get(code))
 
 
 def _counts(row):
-    statuses = [_status(row, code) for code in ICMEC_CODES]
-    met = sum(1 for s in statuses if s == Status.MET)
-    assessed = sum(1 for s in statuses if s in ASSESSED)
-    return met, assessed
+    return rules.count_met_assessed(_status(row, code) for code in ICMEC_CODES)
 
 
 def has_some_legislation(row):
@@ -79,7 +76,7 @@ def has_some_legislation(row):
 
 def is_sufficient(row):
     met, assessed = _counts(row)
-    return sufficiency(met, assessed, len(ICMEC_CODES))
+    return rules.sufficiency(met, assessed, len(ICMEC_CODES)).as_bool
 
 
 def is_some_but_insufficient(row):
@@ -106,27 +103,31 @@ def _tally(rows, decide):
     return sum(1 for d in decided if d is True), sum(1 for d in decided if d is not None)
 
 
+class _Figures(list):
+    """The figures of one set of rows, each tallied as it is added."""
+
+    def __init__(self, rows, published_by):
+        super().__init__()
+        self.rows, self.published_by = rows, published_by
+
+    def add(self, key, label, rule, decide, subset=None, among=""):
+        pool = self.rows if subset is None else subset
+        value, decided = _tally(pool, decide)
+        published = self.published_by.get(PUBLISHED_AS.get(key))
+        self.append(Figure(key, label, rule, value, decided, len(pool), among, published))
+
+
 def headline_figures(rows, published=(), *, whole_world=True):
     """The figures for these ICMEC rows; `published` figures are attached only for the world."""
     published_by = {(p.figure, p.scope): p for p in published} if whole_world else {}
-    figures = []
+    figures = _Figures(rows, published_by)
+    _add_overall(figures.add)
+    _add_per_criterion(figures.add)
+    _add_among_insufficient(figures.add, rows)
+    return list(figures)
 
-    def add(key, label, rule, decide, subset=None, among=""):
-        pool = rows if subset is None else subset
-        value, decided = _tally(pool, decide)
-        figures.append(
-            Figure(
-                key,
-                label,
-                rule,
-                value,
-                decided,
-                len(pool),
-                among,
-                published_by.get(PUBLISHED_AS.get(key)),
-            )
-        )
 
+def _add_overall(add):
     add(
         "sufficient",
         f"Sufficient legislation (at least {ICMEC_SUFFICIENT_AT} of the 5 criteria met)",
@@ -153,6 +154,9 @@ def headline_figures(rows, published=(), *, whole_world=True):
         "criterion is counted in the country's favour.",
         is_some_but_insufficient,
     )
+
+
+def _add_per_criterion(add):
     for code, title in (
         (LEGISLATION, "Legislation specific to CSAM"),
         (DEFINITION, "Definition of CSAM"),
@@ -169,6 +173,8 @@ def headline_figures(rows, published=(), *, whole_world=True):
             ),
         )
 
+
+def _add_among_insufficient(add, rows):
     subset = [row for row in rows if is_some_but_insufficient(row) is True]
     among = "with some but insufficient legislation"
     for key, code, label in (
@@ -187,4 +193,3 @@ def headline_figures(rows, published=(), *, whole_world=True):
             subset=subset,
             among=among,
         )
-    return figures

@@ -1,79 +1,54 @@
 """The countries × criteria matrix, built from one query and reshaped here in plain Python.
 
 Pages, exports and reports take their cells from `build_matrix`, so their query count stays
-constant however many countries they show, and the roll-up and sufficiency rules are defined
-once, in this module.
+constant however many countries they show. What the cells add up to (article roll-up,
+sufficiency, counts) is decided by `rules.py`.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from legislation.models import Assessment, Criterion, Framework, Provision
-from legislation.statuses import ASSESSED, Status
-
-ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five criteria
-
-
-# Shown on every page with article columns, so readers know what an article's status means.
-ROLLUP_RULE = (
-    "Every sub-paragraph met → met.",
-    "Every sub-paragraph assessed, only met and reserved → reserved (met except where a "
-    "permitted reservation applies).",
-    "Otherwise any met or partial sub-paragraph → partial. A sub-paragraph not yet assessed "
-    "keeps an article from reading met or reserved.",
-    "Otherwise at least one not met → not met.",
-    "Otherwise → not assessed: nothing assessed yet, or only reservations known while other "
-    "sub-paragraphs are unassessed (the sub-paragraph view shows them).",
+from legislation import rules
+from legislation.models import (
+    Assessment,
+    Criterion,
+    Framework,
+    Provision,
+    citation_of_provision,
+    citation_of_source,
 )
-
-
-def rollup(statuses):
-    """The status of a Lanzarote article from the statuses of its sub-paragraphs (ROLLUP_RULE)."""
-    present = {Status(s) for s in statuses}
-    if present == {Status.MET}:
-        return Status.MET
-    if present and present <= {Status.MET, Status.RESERVED}:
-        return Status.RESERVED
-    if present & {Status.MET, Status.PARTIAL}:
-        return Status.PARTIAL
-    if Status.NOT_MET in present:
-        return Status.NOT_MET
-    return Status.NOT_ASSESSED
-
-
-def sufficiency(met, assessed, total):
-    """ICMEC's "sufficient" flag: True, False, or None while the unassessed cells could tip it."""
-    if met >= ICMEC_SUFFICIENT_AT:
-        return True
-    if met + (total - assessed) < ICMEC_SUFFICIENT_AT:
-        return False
-    return None
+from legislation.statuses import Status
 
 
 @dataclass
 class CountryRow:
     country: object
     cells: dict = field(default_factory=dict)  # criterion code → Assessment
-    articles: dict = field(default_factory=dict)  # article code → rolled-up Status
+    articles: dict = field(default_factory=dict)  # article code → rules.RollUp
+    total: int = 0  # leaf criteria of the framework; a missing cell is not assessed
 
     def status(self, code):
+        """A leaf's status, or an article's rolled-up status."""
         if code in self.articles:
-            return self.articles[code]
-        cell = self.cells.get(code)
-        return Status(cell.status) if cell else Status.NOT_ASSESSED
+            return self.articles[code].status
+        return rules.cell_status(self.cells.get(code))
+
+    def rollup(self, code):
+        """An article's `rules.RollUp` (None for a leaf)."""
+        return self.articles.get(code)
+
+    @property
+    def _counts(self):
+        return rules.count_met_assessed(Status(c.status) for c in self.cells.values())
 
     @property
     def met(self):
-        return sum(1 for c in self.cells.values() if c.status == Status.MET)
+        return self._counts[0]
 
     @property
     def assessed(self):
-        return sum(1 for c in self.cells.values() if c.status in ASSESSED)
-
-    @property
-    def total(self):
-        return len(self.cells)
+        return self._counts[1]
 
     @property
     def fully_assessed(self):
@@ -81,7 +56,7 @@ class CountryRow:
 
     @property
     def sufficient(self):
-        return sufficiency(self.met, self.assessed, self.total)
+        return rules.sufficiency(self.met, self.assessed, self.total)
 
 
 @dataclass
@@ -101,8 +76,9 @@ def _roll_up_articles(rows, leaves, articles):
         if leaf.parent_id:
             children.setdefault(leaf.parent_id, []).append(leaf.code)
     for row in rows:
+        row.total = len(leaves)
         for article in articles:
-            row.articles[article.code] = rollup(
+            row.articles[article.code] = rules.roll_up(
                 row.status(code) for code in children.get(article.pk, [])
             )
 
@@ -118,7 +94,7 @@ def build_matrix(countries, framework_code, *, with_provisions=True):
 
     cells = Assessment.objects.filter(
         country__in=[c.pk for c in countries], criterion__framework=framework
-    ).select_related("source", "criterion", "reviewed_by")
+    ).select_related("source", "criterion")
     if with_provisions:
         # A join, not a second prefetch: prefetching instruments separately builds one OR
         # term per instrument, which SQLite refuses past about a thousand of them.
@@ -141,13 +117,13 @@ class CellSummary:
     as_of_precision: str
     evidence_grade: str
     source_id: int | None
-    source: str  # as str(Source) reads: "title, page" or "title"
+    source: str  # Source.citation(): "title, page" or "title"
     # Read only with detailed=True (the long download):
     note: str = ""
     source_url: str = ""
-    reviewed_by: str = ""
     reviewed_at: object = None
-    # As str(Provision) reads, "Instrument (year), reference": the form the import matches.
+    version: int = 0  # the cell's version, for the import template
+    # Provision.citation(), "Instrument (year), reference": the form the import matches.
     provisions: list = field(default_factory=list)
     provision_urls: dict = field(default_factory=dict)  # provision text → its link
 
@@ -179,18 +155,18 @@ def build_summary_matrix(countries, framework_code, *, detailed=False):
         "source__page",
     ]
     if detailed:
-        fields += ["note", "source__url", "reviewed_by__username", "reviewed_at"]
+        # No reviewer's name: the long download is public ("reviewed" and the date only).
+        fields += ["note", "source__url", "reviewed_at", "version"]
     cells = Assessment.objects.filter(country__in=country_ids, criterion__framework=framework)
     by_id = {}
     for values in cells.order_by().values_list(*fields):
         pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
         title, page = values[8:10]
-        source = (f"{title}, {page}" if page else title) if source_id else ""
+        source = citation_of_source(title, page) if source_id else ""
         cell = CellSummary(status, as_of, precision, grade, source_id, source)
         if detailed:
-            cell.note, cell.source_url, cell.reviewed_by, cell.reviewed_at = values[10:]
+            cell.note, cell.source_url, cell.reviewed_at, cell.version = values[10:]
             cell.source_url = cell.source_url or ""
-            cell.reviewed_by = cell.reviewed_by or ""
             by_id[pk] = cell
         rows[country_id].cells[code_of[criterion_id]] = cell
     if detailed:
@@ -204,7 +180,7 @@ def build_summary_matrix(countries, framework_code, *, detailed=False):
             "provision__instrument__year",
         )
         for assessment_id, reference, url, title, year in links.order_by():
-            text = f"{title} ({year}), {reference}" if year else f"{title}, {reference}"
+            text = citation_of_provision(title, year, reference)
             by_id[assessment_id].provisions.append(text)
             if url:
                 by_id[assessment_id].provision_urls[text] = url

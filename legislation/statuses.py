@@ -24,21 +24,22 @@ SYMBOLS = {
     Status.NOT_ASSESSED: "?",
 }
 
-# Sorting a column by status puts the best-covered first and unknowns last, never among gaps.
-SORT_ORDER = {
-    Status.MET: 0,
-    Status.PARTIAL: 1,
-    Status.RESERVED: 2,
-    Status.NOT_MET: 3,
-    Status.NOT_ASSESSED: 4,
-}
-
-# The one order statuses are listed in, on every page, key, table and file: SORT_ORDER's.
-# (When legislation/rules.py lands with the status order, this should read it from there.)
-IN_ORDER = tuple(sorted(Status, key=SORT_ORDER.__getitem__))
-
 ASSESSED = frozenset(s for s in Status if s != Status.NOT_ASSESSED)
-GAPS = frozenset({Status.NOT_MET, Status.PARTIAL})
+# The order statuses sort and list in, and which of them are gaps, are rules: `rules.py`.
+
+
+class Sufficiency(models.TextChoices):
+    """ICMEC's "sufficient" question for one country: yes, no, or not yet known while the
+    criteria not yet assessed could still change the answer (`rules.sufficiency`)."""
+
+    YES = "yes", "yes"
+    NO = "no", "no"
+    UNKNOWN = "unknown", "not yet known"
+
+    @property
+    def as_bool(self):
+        """True, False, or None when not yet known: for figures that combine such answers."""
+        return {Sufficiency.YES: True, Sufficiency.NO: False}.get(self)
 
 
 def symbol(status):
@@ -60,3 +61,29 @@ class EvidenceGrade(models.TextChoices):
     B = "B", "B – desk review of the official text"
     C = "C", "C – secondary source (e.g. the ICMEC review)"
     D = "D", "D – unverified"
+
+
+class AsOfPrecision(models.TextChoices):
+    DAY = "day", "day"
+    MONTH = "month", "month"
+    YEAR = "year", "year"
+
+
+AS_OF_UNKNOWN = "date unknown"
+
+
+def format_as_of(date, precision=AsOfPrecision.DAY):
+    """An "as of" date at the precision its source gives: "2018", "May 2018", "3 May 2018";
+    "date unknown" when none is recorded. Every page, download note and report writes it so."""
+    if date is None:
+        return AS_OF_UNKNOWN
+    if precision == AsOfPrecision.YEAR:
+        return f"{date.year}"
+    if precision == AsOfPrecision.MONTH:
+        return date.strftime("%B %Y")
+    return f"{date.day} {date.strftime('%B %Y')}"
+
+
+def cell_as_of(cell):
+    """A cell's (Assessment, proposal, summary or history row) as-of date, as `format_as_of`."""
+    return format_as_of(cell.as_of, cell.as_of_precision)

@@ -1,7 +1,10 @@
 """Plain factory functions: the smallest valid records, overridable by keyword."""
 
+import csv
 import datetime
 import itertools
+import string
+from pathlib import Path
 
 from django.contrib.auth.models import Group, User
 
@@ -46,11 +49,28 @@ def make_provision(instrument, **kwargs):
     return Provision.objects.create(instrument=instrument, **kwargs)
 
 
+def _synthetic_iso2_codes():
+    """Two-letter codes no real country here uses: ISO's user-assigned ones first (AA, QM–QZ,
+    XA–XZ, ZZ; Kosovo's XK excluded with every other real code), then any other free pair."""
+    with COUNTRIES_CSV.open(encoding="utf-8") as handle:
+        real = {row["iso2"] for row in csv.DictReader(handle)}
+    letters = string.ascii_uppercase
+    preferred = ["AA", *(f"Q{c}" for c in letters[12:]), *(f"X{c}" for c in letters), "ZZ"]
+    rest = [a + b for a in letters for b in letters]
+    codes = list(dict.fromkeys(preferred + rest))
+    return [code for code in codes if code not in real]
+
+
+COUNTRIES_CSV = Path(__file__).resolve().parent.parent / "legislation/data/countries.csv"
+_country_codes = iter(_synthetic_iso2_codes())
+_country_numbers = itertools.count(1)
+
+
 def make_country(**kwargs):
-    """A synthetic country with codes that can never clash with a real ISO code (Q/X ranges)."""
-    n = next(_numbers)
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWYZ"
-    kwargs.setdefault("iso2", "Q" + letters[n % 25] if n < 25 else f"X{letters[n % 25]}")
+    """A synthetic country whose codes can never clash with a real one, however many sources,
+    users or countries a test made before it (its own counter, real codes excluded)."""
+    n = next(_country_numbers)
+    kwargs.setdefault("iso2", next(_country_codes))
     kwargs.setdefault("iso3", f"Q{n:02d}"[-3:] if n < 100 else f"{n}"[-3:])
     kwargs.setdefault("name", f"Testland {n}")
     kwargs.setdefault("region", "Europe")

@@ -11,9 +11,9 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from legislation.reports.briefings import local_only_fetcher, spreadsheet_safe
+from legislation.reports.briefings import local_only_fetcher
 
-from .test_gaps import HOSTILE_NOTE, philippines_with_gaps
+from .scenarios import HOSTILE_NOTE, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -279,21 +279,6 @@ def test_it_serves_our_own_stylesheets_and_data_uris_in_the_pdf_fetcher():
         fetcher("http://laws.example.org/static/../config/settings.py")
     with pytest.raises(ValueError):
         fetcher("http://laws.example.org/countries/ph/")  # our own pages: not fetched either
-
-
-@pytest.mark.parametrize(
-    "value,expected",
-    [
-        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
-        ("+1", "'+1"),
-        ("-1", "'-1"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("plain", "plain"),
-        (3, 3),
-    ],
-)
-def test_it_never_lets_a_spreadsheet_cell_start_a_formula(value, expected):
-    assert spreadsheet_safe(value) == expected
 
 
 # What the law already covers, running headers, A4 Word files with fields and live links.

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .test_gaps import philippines_with_gaps
+from .scenarios import philippines_with_gaps
 
 pytestmark = pytest.mark.browser
 

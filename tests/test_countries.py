@@ -8,7 +8,7 @@ from legislation.models import Country
 from legislation.statuses import Status
 
 from .factories import assess, make_country, make_instrument, make_provision, make_source
-from .test_gaps import HOSTILE_NOTE, meets, philippines_with_gaps
+from .scenarios import HOSTILE_NOTE, meets, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

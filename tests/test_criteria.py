@@ -74,7 +74,7 @@ def test_it_reads_a_criterion_page_in_the_same_queries_for_20_and_200_more_count
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from .test_compare import build_synthetic
+    from .scenarios import build_synthetic
 
     counts = []
     for n, seed in ((20, 31), (180, 32)):

@@ -9,12 +9,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from legislation.exports.long_format import LONG_COLUMNS
 from legislation.models import Country
-from legislation.site.comparison import LONG_COLUMNS, inert
 from legislation.statuses import Status
 
 from .factories import assess, make_instrument, make_provision, make_source
-from .test_compare import build_synthetic, rows_of
+from .scenarios import build_synthetic, rows_of
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -138,11 +138,6 @@ def test_it_keeps_the_note_exact_in_json(client):
     assess(france, "ICMEC.1", Status.MET, note="=1+1")
     _, rows = data_rows(client.get("/compare/?q=France&_export=json&shape=long").content, "json")
     assert rows[0][10] == "=1+1"  # JSON is not run by spreadsheets; the value stays exact
-
-
-def test_it_only_prefixes_values_a_spreadsheet_would_run():
-    assert inert("Art. 5") == "Art. 5" and inert(3) == 3 and inert("") == ""
-    assert inert("\t=1") == "'\t=1"
 
 
 @pytest.mark.parametrize("export_format", FORMATS)

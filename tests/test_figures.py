@@ -10,7 +10,7 @@ from legislation.models import Country, PublishedFigure
 from legislation.statuses import Status
 
 from .factories import assess
-from .test_compare import build_synthetic
+from .scenarios import build_synthetic
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

@@ -20,60 +20,14 @@ from legislation.reports.gap_report import (
     build_gap_report,
     build_regional_report,
     change_log,
-    format_as_of,
     lanzarote_participation,
 )
-from legislation.statuses import Status
+from legislation.statuses import Status, format_as_of
 
-from .factories import assess, make_instrument, make_provision, make_source
+from .factories import assess, make_source
+from .scenarios import country, meets, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
-
-HOSTILE_NOTE = (
-    'Omits drawn images <script>alert("x")</script> =HYPERLINK("http://evil.example","y")'
-)
-
-
-def country(iso2):
-    return Country.objects.get(iso2=iso2)
-
-
-def meets(iso2, code, reference="Art. 12", **kwargs):
-    """A peer that meets `code`, citing one provision of its own law."""
-    peer = country(iso2)
-    cell = assess(peer, code, Status.MET, **kwargs)
-    instrument = make_instrument(peer, title=f"{peer.name} Criminal Code", year=2015)
-    cell.provisions.add(make_provision(instrument, reference=reference))
-    return cell
-
-
-def philippines_with_gaps():
-    """The Philippines with two gaps under ICMEC, one under Lanzarote, one reserved item and
-    peers at three distances: Thailand (same sub-region), Japan (same region), UK (elsewhere)."""
-    ph = country("PH")
-    source = make_source(title="Desk review of the Philippine Anti-OSAEC Act", year=2024)
-    act = make_instrument(ph, title="Anti-OSAEC and Anti-CSAEM Act", year=2022)
-    met = assess(ph, "ICMEC.1", Status.MET, source=source, note="Specific law since 2022.")
-    met.provisions.add(make_provision(act, reference="Sec. 4"))
-    partial = assess(
-        ph,
-        "ICMEC.2",
-        Status.PARTIAL,
-        source=source,
-        note=HOSTILE_NOTE,
-        as_of=datetime.date(2024, 3, 1),
-    )
-    partial.provisions.add(make_provision(act, reference="Sec. 3(c)"))
-    assess(ph, "ICMEC.5", Status.NOT_MET, source=source, note="No duty on ISPs to report.")
-    assess(ph, "L23", Status.NOT_MET, source=source, note="Grooming needs a physical meeting.")
-    assess(
-        ph, "L20.1.f", Status.RESERVED, source=source, note="Access through ICT not criminalised."
-    )
-    meets("GB", "ICMEC.2", reference="s. 1 Protection of Children Act")
-    meets("JP", "ICMEC.2", reference="Art. 2(3)")
-    meets("TH", "ICMEC.2", reference="s. 1(17) Criminal Code")
-    meets("GB", "L23", reference="s. 15 Sexual Offences Act")
-    return ph
 
 
 def test_it_lists_exactly_the_not_met_and_partial_criteria_as_gaps():

@@ -1,4 +1,3 @@
-import csv
 import datetime
 import io
 import re
@@ -14,41 +13,9 @@ from legislation.models import Assessment, ChangeBatch, ChangeProposal, Country,
 from legislation.statuses import Status
 
 from .factories import cell, make_instrument, make_provision, make_source, make_user
+from .scenarios import HEADER, csv_bytes, row
 
 pytestmark = pytest.mark.usefixtures("reference_data")
-
-HEADER = importing.COLUMNS
-
-
-NAMES = {"FR": "France", "DE": "Germany", "SG": "Singapore", "PE": "Peru"}
-
-
-def row(iso2="FR", criterion="ICMEC.1", status="met", **kw):
-    values = {
-        "iso2": iso2,
-        "country": NAMES.get(iso2, ""),
-        "framework": "icmec" if criterion.startswith("ICMEC") else "lanzarote",
-        "criterion": criterion,
-        "status": status,
-        "as_of": "2024-06-30",
-        "as_of_precision": "day",
-        "evidence_grade": "B",
-        "source": "Desk review of the French Penal Code 2024",
-        "provisions": "",
-        "note": "",
-    }
-    values.update(kw)
-    return [values[c] for c in HEADER]
-
-
-def csv_bytes(rows, header=HEADER, notes=("# exported by the comparison page",)):
-    buffer = io.StringIO()
-    for note in notes:
-        buffer.write(note + "\n")
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
 
 
 def state():
@@ -257,7 +224,7 @@ def test_the_template_round_trips_unchanged(client, editor):
     response = client.get(reverse("admin:legislation_assessment_import_template") + "?format=csv")
     assert response.status_code == 200
     data = response.content
-    lines = data.decode().splitlines()
+    lines = data.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("# ") or lines[0].startswith('"# ')
     result = importing.preview("template.csv", data, editor)
     assert result.ok, result.errors[:3]
@@ -360,7 +327,9 @@ def test_a_stale_version_column_refuses_the_row(editor, reviewer):
     workflow.approve(reviewer, [result.proposals[0].pk])
     data = csv_bytes([[*row("FR", "ICMEC.1"), str(version)]], header=[*HEADER, "version"])
     preview = importing.preview("b.csv", data, editor)
-    assert preview.errors[0].startswith("Row 3, column version: France – ICMEC.1 has changed")
+    assert preview.errors[0].startswith(
+        "Row 3, column version: France – ICMEC.1 was changed by someone else"
+    )
     # The message names who changed it and how.
     assert "erin (approved by rita)" in preview.errors[0]
     assert "status: ? not assessed → ◐ partial" in preview.errors[0]

@@ -13,8 +13,7 @@ from legislation.models import ChangeProposal, Country, LegalInstrument
 from legislation.statuses import Status
 
 from .factories import cell, make_source, make_user
-from .test_admin import inline_post_data
-from .test_import import csv_bytes, row
+from .scenarios import csv_bytes, inline_post_data, row
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

@@ -213,7 +213,7 @@ def test_who_may_propose_from_the_assessment_form(client, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_who_may_propose_from_the_country_page(client, role):
-    from .test_admin import inline_post_data
+    from .scenarios import inline_post_data
 
     singapore = Country.objects.get(iso2="SG")
     login(client, role)

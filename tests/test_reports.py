@@ -13,7 +13,7 @@ from legislation.models import Country
 from legislation.statuses import Status
 
 from .factories import assess
-from .test_gaps import HOSTILE_NOTE, meets, philippines_with_gaps
+from .scenarios import HOSTILE_NOTE, meets, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

@@ -11,7 +11,7 @@ from legislation.models import Criterion
 from legislation.statuses import Status
 
 from .factories import assess
-from .test_gaps import country, meets, philippines_with_gaps
+from .scenarios import country, meets, philippines_with_gaps
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

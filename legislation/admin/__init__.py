@@ -151,24 +151,29 @@ class ProposalFormMixin:
 
     user = None  # set by the admin's get_form / get_formset
 
-    def check_provisions(self, cleaned):
-        provisions = cleaned.get("provisions") or []
-        foreign = [p for p in provisions if p.instrument.country_id != self.instance.country_id]
-        if foreign:
-            self.add_error(
-                "provisions",
-                "These provisions belong to another country's law: "
-                + "; ".join(str(p) for p in foreign),
-            )
-
-    def check_version(self, cleaned):
-        if not self.instance.pk or cleaned.get("base_version") is None:
-            return
+    def check_proposal(self, cleaned, *, lock=True):
+        """`workflow.preview` of the edit: the same checks as an import and `propose()`.
+        Status and source are also checked by the model's own clean, so only the problems
+        it cannot see (provisions, versions, pending proposals) are added here."""
         pk = self.instance.pk
-        cell = workflow.lock_cells([pk])[pk]
-        pending = workflow.pending_by_cell([pk], lock=True).get(pk, [])
-        for message in workflow.check_cell(cell, cleaned["base_version"], self.user, pending):
-            self.add_error(None, message)
+        if not pk:
+            return  # every cell exists already; the admin never adds one
+        if not lock:
+            cell, pending, base_version = self.instance, [], None
+        else:
+            cell = workflow.lock_cells([pk])[pk]
+            pending = workflow.pending_by_cell([pk], lock=True).get(pk, [])
+            base_version = cleaned.get("base_version")
+        values = {name: cleaned.get(name) for name in workflow.VALUE_FIELDS}
+        provisions = list(cleaned.get("provisions") or [])
+        check = workflow.preview(
+            cell, values, provisions, self.user, base_version=base_version, pending=pending
+        )
+        for name, message in check.problems:
+            if name in workflow.NOT_A_VALUE:
+                self.add_error(None, message)
+            elif name == "provisions":
+                self.add_error(name, message[0].upper() + message[1:])
 
     def proposed_change(self):
         cleaned = self.cleaned_data
@@ -185,15 +190,7 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "status",
-            "as_of",
-            "as_of_precision",
-            "evidence_grade",
-            "source",
-            "provisions",
-            "note",
-        ]
+        fields = list(Assessment.value_names())
         widgets = {"note": forms.Textarea(attrs={"rows": 2, "cols": 30})}
 
     def __init__(self, *args, **kwargs):
@@ -213,10 +210,8 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.check_provisions(cleaned)
         # Only cells the editor touched are checked (and locked): the page has 26 of them.
-        if self.has_changed() and not self.errors:
-            self.check_version(cleaned)
+        self.check_proposal(cleaned, lock=self.has_changed() and not self.errors)
         return cleaned
 
 
@@ -438,17 +433,7 @@ class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "country",
-            "criterion",
-            "status",
-            "as_of",
-            "as_of_precision",
-            "evidence_grade",
-            "source",
-            "provisions",
-            "note",
-        ]
+        fields = ["country", "criterion", *Assessment.value_names()]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -464,9 +449,7 @@ class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.check_provisions(cleaned)
-        if not self.errors:
-            self.check_version(cleaned)
+        self.check_proposal(cleaned, lock=not self.errors)
         return cleaned
 
 

@@ -28,15 +28,23 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from legislation import statuses
+from legislation import rules, statuses
 from legislation.editorial import workflow
-from legislation.models import Assessment, ChangeBatch, Country, Criterion, Provision, Source
-from legislation.site.comparison import EXPORT_ONLY_COLUMNS, IMPORT_COLUMNS
+from legislation.exports import long_format
+from legislation.matrix import build_summary_matrix
+from legislation.models import (
+    Assessment,
+    ChangeBatch,
+    Country,
+    Criterion,
+    Framework,
+    Provision,
+    Source,
+)
 
 # Exactly the comparison page's long download: export, edit, import.
-COLUMNS = list(IMPORT_COLUMNS)
-OPTIONAL_COLUMNS = ["version", *EXPORT_ONLY_COLUMNS]  # accepted, never used
-FORMULA_STARTS = ("=", "+", "-", "@")
+COLUMNS = list(long_format.IMPORT_COLUMNS)
+OPTIONAL_COLUMNS = list(long_format.ACCEPTED_COLUMNS)  # `version` is checked; others unused
 
 
 class ImportFileError(Exception):
@@ -101,19 +109,6 @@ class Preview:
             f"{len(self.rows)} rows: {c['new']} new, {c['changed']} changed, "
             f"{c['unchanged']} unchanged, {c['error']} with errors"
         )
-
-
-def unescape(value):
-    """Undo the apostrophe our exports put before text that a spreadsheet would run as a
-    formula, so a file round-trips to the same value."""
-    if len(value) > 1 and value[0] == "'" and value[1] in FORMULA_STARTS:
-        return value[1:]
-    return value
-
-
-def escape(value):
-    value = "" if value is None else str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _cell_text(value):
@@ -213,21 +208,28 @@ def split_header(rows):
 class Lookups:
     """Everything the checks need, read in a constant number of queries whatever the file size."""
 
-    def __init__(self):
+    def __init__(self, country_codes=None):
+        """`country_codes`: the iso2 codes the file names, so that only their cells (and
+        provisions) are read; None reads every country's."""
         self.countries = {c.iso2: c for c in Country.objects.all()}
+        cells, provisions = Assessment.objects.all(), Provision.objects.all()
+        if country_codes is not None:
+            wanted = [self.countries[c] for c in country_codes if c in self.countries]
+            cells = cells.filter(country__in=wanted)
+            provisions = provisions.filter(instrument__country__in=wanted)
         self.criteria = {c.code: c for c in Criterion.objects.select_related("framework")}
         self.sources = {}
         for source in Source.objects.all():
-            self.sources.setdefault(str(source), source)
+            self.sources.setdefault(source.citation(), source)
         self.provisions = {}
-        for provision in Provision.objects.select_related("instrument"):
-            key = (provision.instrument.country_id, str(provision))
+        for provision in provisions.select_related("instrument"):
+            key = (provision.instrument.country_id, provision.citation())
             self.provisions[key] = provision
         self.cells = {
             (a.country_id, a.criterion_id): a
-            for a in Assessment.objects.select_related(
-                "country", "criterion", "source"
-            ).prefetch_related("provisions__instrument")
+            for a in cells.select_related("country", "criterion", "source").prefetch_related(
+                "provisions__instrument"
+            )
         }
         self.pending = workflow.pending_by_cell()
         self.status_words = {}
@@ -276,10 +278,7 @@ def parse_status(text, lookups):
     return lookups.status_words.get(" ".join(text.split()))
 
 
-def check_row(line, raw, columns, lookups, author):
-    row = RowResult(line=line)
-    get = {name: unescape(raw[i].strip()) if i < len(raw) else "" for name, i in columns.items()}
-
+def _read_country(row, get, lookups):
     country = lookups.countries.get(get["iso2"].upper())
     if not get["iso2"]:
         row.error("iso2", "the country code is empty.")
@@ -291,18 +290,15 @@ def check_row(line, raw, columns, lookups, author):
             f"“{get['country']}” does not match {country.iso2} ({country.name}); "
             "check that the row has not shifted.",
         )
+    return country
 
+
+def _read_criterion(row, get, lookups):
     criterion = lookups.criteria.get(get["criterion"])
     if not get["criterion"]:
         row.error("criterion", "the criterion code is empty.")
     elif criterion is None:
         row.error("criterion", f"unknown criterion code “{get['criterion']}”.")
-    elif not criterion.is_leaf:
-        row.error(
-            "criterion",
-            f"{criterion.code} is an article heading; give its sub-paragraphs instead.",
-        )
-        criterion = None
     elif get["framework"] and get["framework"].casefold() not in {
         criterion.framework.code.casefold(),
         criterion.framework.short_name.casefold(),
@@ -313,18 +309,18 @@ def check_row(line, raw, columns, lookups, author):
             f"“{get['framework']}” does not match {criterion.code}, which belongs to "
             f"{criterion.framework.short_name}.",
         )
+    return criterion
 
+
+def _read_status(row, get, lookups):
     status = parse_status(get["status"], lookups)
     if status is None:
         allowed = ", ".join(s.value for s in statuses.Status)
         row.error("status", f"“{get['status']}” is not a status; use one of {allowed}.")
-    elif status == statuses.Status.RESERVED and criterion and not criterion.allows_reservation:
-        row.error(
-            "status",
-            f"“reserved” is not possible for {criterion.code} ({criterion.title}): "
-            "the Convention allows no reservation to it.",
-        )
+    return status
 
+
+def _read_as_of(row, get):
     as_of, implied = parse_as_of(get["as_of"])
     if as_of is None and get["as_of"]:
         row.error(
@@ -339,22 +335,31 @@ def check_row(line, raw, columns, lookups, author):
             "as_of_precision",
             f"“{get['as_of']}” gives no {precision}; use “{implied}” or a full date.",
         )
+    return as_of, precision
+
+
+def _read_grade(row, get):
     grade = parse_grade(get["evidence_grade"])
     if grade is None:
         row.error("evidence_grade", f"“{get['evidence_grade']}” is not one of A, B, C, D.")
+    return grade
 
-    source = None
-    if get["source"]:
-        source = lookups.sources.get(get["source"])
-        row.source_title = get["source"]
-        row.new_source = source is None
-        if len(get["source"]) > Source._meta.get_field("title").max_length:
-            row.error("source", "the source title is longer than 500 characters.")
-    elif status in statuses.ASSESSED:
-        row.error("source", f"missing source: an assessed status ({status.label}) needs a source.")
 
+def _read_source(row, get, lookups):
+    """The cited Source, or None; a title not known yet is created when the import is applied."""
+    if not get["source"]:
+        return None
+    row.source_title = get["source"]
+    source = lookups.sources.get(get["source"])
+    row.new_source = source is None
+    if len(get["source"]) > Source._meta.get_field("title").max_length:
+        row.error("source", "the source title is longer than 500 characters.")
+    return source
+
+
+def _read_provisions(row, get, country, lookups):
     provisions = []
-    for text in filter(None, (p.strip() for p in get["provisions"].split(";"))):
+    for text in long_format.split_provisions(get["provisions"]):
         provision = lookups.provisions.get((country.pk, text)) if country else None
         if provision is None and country is not None:
             row.error(
@@ -364,27 +369,69 @@ def check_row(line, raw, columns, lookups, author):
                 "instruments first.",
             )
         provisions.append(provision)
+    return provisions
 
+
+def _read_version(row, get, columns):
+    """The cell version the file was made from (None when the file has no version column)."""
+    if "version" not in columns or not get["version"]:
+        return None
+    if not get["version"].isdigit():
+        row.error("version", f"“{get['version']}” is not a version number.")
+        return None
+    return int(get["version"])
+
+
+def _placeholder_source(title):
+    """A Source not saved yet, so the preview's diff can name a source the import will create."""
+    return Source(pk=0, title=title)
+
+
+def _outcome(row, check):
+    """Copy `workflow.preview`'s verdict on the row's values into the row."""
+    for name, message in check.problems:
+        row.error("status" if name == "pending" else name, message)
+    if check.problems:
+        return
+    row.changes = check.changes
+    row.notes += check.notes
+    row.outcome = check.outcome
+    if row.new_source and check.proposable:
+        row.notes.append(f"creates the new source “{row.source_title}”")
+
+
+def check_row(line, raw, columns, lookups, author):
+    """One data row: read every column, then ask `workflow.preview` what proposing it does."""
+    row = RowResult(line=line)
+    get = long_format.parse(raw, columns)
+    country = _read_country(row, get, lookups)
+    criterion = _read_criterion(row, get, lookups)
+    if criterion is not None and not criterion.is_leaf:
+        row.error(
+            "criterion",
+            f"{criterion.code} is an article heading; give its sub-paragraphs instead.",
+        )
+        criterion = None
+    status = _read_status(row, get, lookups)
+    as_of, precision = _read_as_of(row, get)
+    grade = _read_grade(row, get)
+    source = _read_source(row, get, lookups)
+    provisions = _read_provisions(row, get, country, lookups)
+    # The values' own rules are checked now, so a row lists all its problems at once;
+    # `workflow.preview` below asks the same rules again with the cell.
+    if status is not None:
+        cited = source or (_placeholder_source(row.source_title) if row.new_source else None)
+        for name, message in rules.cell_value_problems(criterion, None, status, cited, []):
+            row.error(name, message)
     if country is None or criterion is None:
         return row
     row.cell = lookups.cells.get((country.pk, criterion.pk))
     if row.cell is None:
         row.error("criterion", f"{country.name} has no cell for {criterion.code}.")
         return row
-
-    if "version" in columns and get["version"]:
-        if not get["version"].isdigit():
-            row.error("version", f"“{get['version']}” is not a version number.")
-        elif int(get["version"]) != row.cell.version:
-            row.error(
-                "version",
-                f"{row.label} has changed since this file was made (version "
-                f"{get['version']} in the file, now {row.cell.version}): "
-                f"{workflow.describe_last_change(row.cell)}. Export it again.",
-            )
+    version = _read_version(row, get, columns)
     if row.errors:
         return row
-
     row.values = {
         "status": status,
         "as_of": as_of,
@@ -394,37 +441,20 @@ def check_row(line, raw, columns, lookups, author):
         "source": source,
     }
     row.provisions = provisions
-    after = workflow.snapshot(workflow._Values(row.values), provisions=provisions)
-    if row.new_source:
-        after["source_label"] = row.source_title
-    before = workflow.snapshot(row.cell)
-    row.changes = workflow.diff(before, after)
-    pending = lookups.pending.get(row.cell.pk, [])
-    own = [p for p in pending if p.batch.author_id == getattr(author, "pk", None)]
-    if not row.changes:
-        row.outcome = "unchanged"
-        if own:
-            row.notes.append(
-                f"withdraws your pending change #{own[0].pk}, as the approved value is kept"
-            )
-        return row
-    if any(workflow.same_values(workflow.snapshot(p), after) for p in own):
-        row.outcome = "unchanged"
-        row.notes.append(f"already proposed as change #{own[0].pk}, awaiting review")
-        return row
-    others = [p for p in pending if p not in own]
-    if others:
-        row.error(
-            "status",
-            f"{row.label} already has a change awaiting review: "
-            f"{workflow.describe_proposal(others[0])}. Ask a Reviewer to decide it first.",
-        )
-        return row
-    if own:
-        row.notes.append(f"replaces your pending change #{own[0].pk}")
-    if row.new_source:
-        row.notes.append(f"creates the new source “{row.source_title}”")
-    row.outcome = "new" if before["status"] == statuses.Status.NOT_ASSESSED else "changed"
+    trial = (
+        dict(row.values, source=_placeholder_source(row.source_title))
+        if (row.new_source)
+        else row.values
+    )
+    check = workflow.preview(
+        row.cell,
+        trial,
+        provisions,
+        author,
+        base_version=version,
+        pending=lookups.pending.get(row.cell.pk, []),
+    )
+    _outcome(row, check)
     return row
 
 
@@ -458,7 +488,8 @@ def preview(file_name, data, author=None):
         result.file_errors.append(f"The file has a header (row {header_line}) but no data rows.")
         return result
     columns = {name: header.index(name) for name in COLUMNS + OPTIONAL_COLUMNS if name in header}
-    lookups = Lookups()
+    iso2 = columns["iso2"]
+    lookups = Lookups({raw[iso2].strip().upper() for _, raw in body if iso2 < len(raw)})
     seen = {}
     for line, raw in body:
         row = check_row(line, raw, columns, lookups, author)
@@ -516,39 +547,22 @@ def apply_import(result, author, reason, versions=None):
 
 
 def template_rows():
-    """The import template: every country × criterion with its current (approved) value."""
-    cells = Assessment.objects.select_related(
-        "country", "criterion__framework", "source"
-    ).prefetch_related("provisions__instrument")
-    header = [*COLUMNS, "version"]
-    rows = []
-    for a in cells.order_by(
-        "country__name", "criterion__framework__display_order", "criterion__display_order"
-    ):
-        rows.append(
-            [
-                a.country.iso2,
-                a.country.name,
-                a.criterion.framework.code,
-                a.criterion.code,
-                a.status,
-                a.as_of.isoformat() if a.as_of else "",
-                a.as_of_precision,
-                a.evidence_grade,
-                str(a.source) if a.source_id else "",
-                "; ".join(sorted(str(p) for p in a.provisions.all())),
-                a.note,
-                a.version,
-            ]
-        )
+    """The import template: the long download of every country and criterion, plus `version`."""
+    countries = list(Country.objects.order_by("name"))
+    iso2_order = [c.iso2 for c in countries]
+    header, rows = list(long_format.TEMPLATE_COLUMNS), []
+    for framework in Framework.objects.order_by("display_order"):
+        matrix = build_summary_matrix(countries, framework.code, detailed=True)
+        rows += long_format.long_records(matrix, iso2_order, with_version=True)[1]
+    rows.sort(key=lambda r: r[1])  # by country name, each framework's criteria in order
     return header, rows
 
 
-TEMPLATE_NOTES = [
-    "# Assessments import template: one row per country x criterion, with the approved values.",
-    "# Edit status, as_of (YYYY-MM-DD), as_of_precision (day/month/year), evidence_grade (A-D), "
-    "source, provisions (Instrument title (year), reference; separated by ;) and note.",
-    "# Leave version as it is: it refuses rows changed by someone else since this export.",
-    "# Lines starting with # are skipped. Status values: met, partial, not_met, reserved, "
-    "not_assessed.",
-]
+TEMPLATE_META = {
+    "title": "Assessments import template: one row per country x criterion, with the approved "
+    "values (the comparison page's long download, plus version)",
+    "edit": "status, as_of (YYYY-MM-DD), as_of_precision (day/month/year), evidence_grade "
+    "(A-D), source, provisions (Instrument title (year), reference; separated by ;) and note",
+    "version": "leave it as it is: it refuses rows changed by someone else since this export",
+    "statuses": "met, partial, not_met, reserved, not_assessed",
+}

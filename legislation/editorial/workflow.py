@@ -11,24 +11,17 @@ is refused with a message saying what the other change was; nothing of the batch
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from legislation import statuses
-from legislation.models import Assessment, ChangeBatch, ChangeProposal
+from legislation import rules, statuses
+from legislation.models import Assessment, CellValues, ChangeBatch, ChangeProposal
 
-VALUE_FIELDS = ("status", "as_of", "as_of_precision", "evidence_grade", "note", "source")
-# The order and the words a diff uses.
-DIFF_FIELDS = [
-    ("status", "status"),
-    ("as_of", "as of"),
-    ("as_of_precision", "as-of precision"),
-    ("evidence_grade", "evidence grade"),
-    ("source", "source"),
-    ("provisions", "provisions"),
-    ("note", "note"),
-]
+# The values a proposal carries on its own row (the provisions are a relation).
+VALUE_FIELDS = CellValues.scalar_value_names()
+# The order and the words a diff uses: every value of a cell, provisions included.
+DIFF_FIELDS = list(CellValues.value_labels().items())
 PROPOSE_PERMISSION = "legislation.change_assessment"
 REVIEW_PERMISSION = "legislation.review_changeproposal"
 
@@ -47,7 +40,7 @@ def snapshot(obj, provisions=None):
     if provisions is None:
         provisions = obj.provisions.all()
     provisions = sorted(provisions, key=lambda p: p.pk)
-    source = obj.source if obj.source_id else None
+    source = obj.source if obj.source_id is not None else None
     return {
         "status": obj.status,
         "as_of": obj.as_of.isoformat() if obj.as_of else "",
@@ -55,10 +48,15 @@ def snapshot(obj, provisions=None):
         "evidence_grade": obj.evidence_grade,
         "note": obj.note,
         "source": obj.source_id,
-        "source_label": str(source) if source else "",
+        "source_label": source.citation() if source else "",
         "provisions": [p.pk for p in provisions],
-        "provisions_label": "; ".join(sorted(str(p) for p in provisions)),
+        "provisions_label": "; ".join(sorted(p.citation() for p in provisions)),
     }
+
+
+def empty_snapshot():
+    """The values of a cell nobody has assessed: the model's own defaults."""
+    return snapshot(Assessment(), provisions=[])
 
 
 def _display(values, name):
@@ -144,23 +142,83 @@ class ProposeResult:
     superseded: list = field(default_factory=list)
 
 
-def check_cell(cell, base_version, author, pending):
-    """The reasons a change to `cell`, started from `base_version`, cannot be proposed now."""
-    if cell.version != base_version:
-        return [
-            f"{cell_label(cell)} was changed by someone else after you opened it (you "
-            f"started from version {base_version}, it is now version {cell.version}): "
-            f"{describe_last_change(cell)}. Your change was not saved; reload, check, and "
-            "make it again if it is still needed."
-        ]
-    others = [p for p in pending if p.batch.author_id != author.pk]
-    if others:
-        return [
-            f"{cell_label(cell)} already has a change awaiting review: "
-            f"{describe_proposal(others[0])}. Your change was not saved; ask a Reviewer to "
-            "decide that one first."
-        ]
-    return []
+def stale_problem(cell, base_version):
+    """Why a change started from `base_version` of `cell` cannot be made, or ""."""
+    if base_version is None or cell.version == base_version:
+        return ""
+    return (
+        f"{cell_label(cell)} was changed by someone else after you opened it (you "
+        f"started from version {base_version}, it is now version {cell.version}): "
+        f"{describe_last_change(cell)}. Your change was not saved; reload (or export again), "
+        "check, and make it again if it is still needed."
+    )
+
+
+def pending_problem(cell, author, pending):
+    """Why someone else's change awaiting review on `cell` blocks this one, or ""."""
+    others = [p for p in pending if p.batch.author_id != getattr(author, "pk", None)]
+    if not others:
+        return ""
+    return (
+        f"{cell_label(cell)} already has a change awaiting review: "
+        f"{describe_proposal(others[0])}. Your change was not saved; ask a Reviewer to "
+        "decide that one first."
+    )
+
+
+@dataclass
+class ProposalPreview:
+    """What proposing `values` for one cell would do, worked out without writing anything."""
+
+    before: dict
+    after: dict
+    changes: list  # diff(before, after)
+    problems: list  # [(field, or one of NOT_A_VALUE, message)]: the proposal is refused
+    own: list  # the author's own pending proposals for the cell
+    outcome: str  # "new", "changed", "unchanged" or "refused"
+    notes: list = field(default_factory=list)
+    supersedes: list = field(default_factory=list)  # own pending proposals it withdraws
+
+    @property
+    def proposable(self):
+        return self.outcome in ("new", "changed")
+
+
+def preview(cell, values, provisions, author, *, base_version=None, pending=()):
+    """The one check of a proposed change, used by the admin, the import's dry run and
+    `propose()`: allowed values, the version it started from (None: not checked), other
+    people's pending proposals, and whether it changes anything at all."""
+    before = snapshot(cell)
+    after = snapshot(_Values(values), provisions=[p for p in provisions if p is not None])
+    own = [p for p in pending if p.batch.author_id == getattr(author, "pk", None)]
+    problems = rules.cell_value_problems(
+        cell.criterion, cell.country_id, values.get("status"), values.get("source"), provisions
+    )
+    for name, message in (
+        ("version", stale_problem(cell, base_version)),
+        ("pending", pending_problem(cell, author, pending)),
+    ):
+        if message:
+            problems.append((name, message))
+    result = ProposalPreview(before, after, diff(before, after), problems, own, "refused")
+    if problems:
+        return result
+    if not result.changes:
+        result.outcome, result.supersedes = "unchanged", own
+        if own:
+            result.notes.append(
+                f"withdraws your pending change #{own[0].pk}, as the approved value is kept"
+            )
+    elif any(same_values(snapshot(p), after) for p in own):
+        result.outcome = "unchanged"
+        result.notes.append(f"already proposed as change #{own[0].pk}, awaiting review")
+    else:
+        result.supersedes = own
+        if own:
+            result.notes.append(f"replaces your pending change #{own[0].pk}")
+        new = before["status"] == statuses.Status.NOT_ASSESSED
+        result.outcome = "new" if new else "changed"
+    return result
 
 
 def pending_by_cell(cell_ids=None, lock=False):
@@ -187,22 +245,6 @@ def lock_cells(cell_ids):
     )
 
 
-def _validate(cell, values, provisions):
-    trial = Assessment(pk=cell.pk, country=cell.country, criterion=cell.criterion, **values)
-    messages = []
-    try:
-        trial.clean()
-    except ValidationError as error:
-        messages += [m for ms in error.message_dict.values() for m in ms]
-    foreign = [p for p in provisions if p.instrument.country_id != cell.country_id]
-    if foreign:
-        messages.append(
-            "these provisions belong to another country's law: "
-            + "; ".join(str(p) for p in foreign)
-        )
-    return [f"{cell_label(cell)}: {m}" for m in messages]
-
-
 def propose(
     author, reason, changes, *, kind=ChangeBatch.Kind.EDIT, file_name="", sha256="", reverts=None
 ):
@@ -223,23 +265,22 @@ def propose(
         for change in changes:
             cell = cells[change.assessment.pk]
             prefix = f"{change.where}: " if change.where else ""
-            problems = check_cell(cell, change.base_version, author, pending.get(cell.pk, []))
-            problems = problems or _validate(cell, change.values, change.provisions)
-            if problems:
-                errors += [prefix + p for p in problems]
+            check = preview(
+                cell,
+                change.values,
+                change.provisions,
+                author,
+                base_version=change.base_version,
+                pending=pending.get(cell.pk, []),
+            )
+            if check.problems:
+                errors += [prefix + problem_text(cell, f, m) for f, m in check.problems]
                 continue
-            before = snapshot(cell)
-            after = snapshot(_Values(change.values), provisions=change.provisions)
-            own = pending.get(cell.pk, [])
-            if same_values(before, after):
-                result.superseded += own  # back to the approved value: withdraw own proposal
+            result.superseded += check.supersedes
+            if check.proposable:
+                to_create.append((change, cell, check.before))
+            else:
                 result.unchanged += 1
-                continue
-            if any(same_values(snapshot(p), after) for p in own):
-                result.unchanged += 1
-                continue
-            result.superseded += own
-            to_create.append((change, cell, before))
         if errors:
             raise WorkflowError(errors)
         if result.superseded:
@@ -256,27 +297,44 @@ def propose(
             file_sha256=sha256,
             reverts=reverts,
         )
-        result.proposals = ChangeProposal.objects.bulk_create(
-            [
-                ChangeProposal(
-                    batch=result.batch,
-                    assessment=cell,
-                    base_version=change.base_version,
-                    before=before,
-                    **change.values,
-                )
-                for change, cell, before in to_create
-            ]
-        )
-        Through = ChangeProposal.provisions.through
-        Through.objects.bulk_create(
-            [
-                Through(changeproposal_id=proposal.pk, provision_id=provision.pk)
-                for proposal, (change, _, _) in zip(result.proposals, to_create, strict=True)
-                for provision in change.provisions
-            ]
-        )
+        result.proposals = _create_proposals(result.batch, to_create)
     return result
+
+
+def _create_proposals(batch, to_create):
+    """The batch's proposals and their cited provisions, in two bulk inserts."""
+    proposals = ChangeProposal.objects.bulk_create(
+        [
+            ChangeProposal(
+                batch=batch,
+                assessment=cell,
+                base_version=change.base_version,
+                before=before,
+                **change.values,
+            )
+            for change, cell, before in to_create
+        ]
+    )
+    Through = ChangeProposal.provisions.through
+    Through.objects.bulk_create(
+        [
+            Through(changeproposal_id=proposal.pk, provision_id=provision.pk)
+            for proposal, (change, _, _) in zip(proposals, to_create, strict=True)
+            for provision in change.provisions
+        ]
+    )
+    return proposals
+
+
+def problem_text(cell, field_name, message):
+    """A refusal as one line: value problems name the cell, stale and pending ones do already."""
+    if field_name in NOT_A_VALUE:
+        return message
+    return f"{cell_label(cell)}: {message}"
+
+
+# Problems `preview` reports that are about the proposal, not about one of its values.
+NOT_A_VALUE = ("version", "pending")
 
 
 class _Values:
@@ -337,14 +395,16 @@ def approve(reviewer, proposal_ids, comment=""):
 def _apply(proposal, cell, reviewer, now):
     for name in VALUE_FIELDS:
         setattr(cell, name, getattr(proposal, name))
-    try:
-        cell.clean()
-    except ValidationError as error:
-        return [m for ms in error.message_dict.values() for m in ms]
+    provisions = list(proposal.provisions.all())
+    problems = rules.cell_value_problems(
+        cell.criterion, cell.country_id, cell.status, cell.source, provisions
+    )
+    if problems:
+        return [message for _, message in problems]
     # The provisions are set first without a history row of their own, so the one row the
     # save below writes holds the whole new value (fields and provisions) with its reason.
     cell.skip_history_when_saving = True
-    cell.provisions.set(list(proposal.provisions.all()))
+    cell.provisions.set(provisions)
     del cell.skip_history_when_saving
     cell.version += 1
     cell.reviewed_by = reviewer

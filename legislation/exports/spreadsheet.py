@@ -1,12 +1,10 @@
-"""CSV, XLSX and JSON files of exactly what a page shows, with a note of where it comes from.
+"""Files of exactly what a page shows (CSV, XLSX, JSON), the formula guard that keeps them safe
+to open in a spreadsheet, and the one response that sends any file as a download.
 
-Every file opens with notes: what was filtered, when it was exported, from which page and
-which sources. In CSV these are rows whose first cell starts with "#", above the header row,
-so an importer can recognise and skip them (issue 5's importer does); in XLSX they are on a
-sheet of their own, "About", after the data sheet; in JSON they are the "meta" object.
-
-Spreadsheet cells never start with =, +, -, @ (or tab/CR): `comparison.inert` puts an
-apostrophe in front, so a note typed as "=HYPERLINK(...)" is shown, never run.
+Tables open with notes: what was filtered, when it was exported, from which page and which
+sources. In CSV these are rows whose first cell starts with "#", above the header row, so the
+importer can recognise and skip them; in XLSX they are on a sheet of their own, "About", after
+the data sheet; in JSON they are the "meta" object beside "rows".
 """
 
 import csv
@@ -22,15 +20,37 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from legislation.site.comparison import inert
-
-FORMATS = {
+CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+FORMATS = ("csv", "xlsx", "json")  # the table formats every download page offers
 NOTE_MARK = "#"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+# Text a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, and tab or
+# carriage return, which some spreadsheets strip before looking for those.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+GUARD = "'"
+
+
+def guard(value):
+    """A text cell a spreadsheet shows as text: a leading apostrophe stops formula evaluation.
+
+    Text that already starts with an apostrophe gets one too, so that `unguard` can always
+    remove exactly one: `unguard(guard(s)) == s` for every string (tests/test_spreadsheet.py).
+    """
+    if isinstance(value, str) and value.startswith((*FORMULA_TRIGGERS, GUARD)):
+        return GUARD + value
+    return value
+
+
+def unguard(text):
+    """The inverse of `guard`, for the importer: drops one leading apostrophe."""
+    return text[1:] if text.startswith(GUARD) else text
 
 
 def note_line(text):
@@ -40,6 +60,8 @@ def note_line(text):
 
 def meta_lines(meta):
     """The notes as lines: "# filters: region: Europe", …, last the rule for reading them."""
+    if not meta:
+        return []
     lines = [note_line(meta["title"])]
     for key, value in meta.items():
         if key == "title":
@@ -51,14 +73,14 @@ def meta_lines(meta):
     return lines
 
 
-def to_csv(header, records, meta):
+def to_csv(header, records, meta=None):
     out = io.StringIO()
     for line in meta_lines(meta):
         out.write(line + "\r\n")
     writer = csv.writer(out)
-    writer.writerow(header)
+    writer.writerow([guard(h) for h in header])
     for record in records:
-        writer.writerow([inert(v) for v in record])
+        writer.writerow([guard(v) for v in record])
     # A byte-order mark lets Excel read the UTF-8 symbols and names correctly.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
@@ -74,22 +96,21 @@ def xlsx_value(column, value):
         try:
             moment = datetime.datetime.fromisoformat(value)
         except ValueError:
-            return inert(value)
+            return guard(value)
         if moment.tzinfo is not None:  # XLSX has no time zones: UTC, as the About sheet says
             moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
         return moment.date() if len(value) == 10 else moment
-    return inert(value)
+    return guard(value)
 
 
-def to_xlsx(header, records, meta):
+def to_xlsx(header, records, meta=None, sheet_title="comparison"):
     """The data sheet first (header in row 1, bold and frozen with the country column,
     an autofilter, widths to fit), then an "About" sheet with the notes.
 
-    openpyxl's write-only mode streams rows; tablib's cell-by-cell writer is ~4x slower
-    at thousands of rows.
-    """
+    openpyxl's write-only mode streams rows; a cell-by-cell writer is ~4x slower at thousands
+    of rows."""
     book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("comparison")
+    sheet = book.create_sheet(sheet_title[:31])
     widths = [len(str(h)) for h in header]
     rows = []
     for record in records:
@@ -99,13 +120,13 @@ def to_xlsx(header, records, meta):
         rows.append(row)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
-    # The country name is the second column (after iso2): both stay in view.
-    sheet.freeze_panes = "C2" if len(header) > 2 else "A2"
+    # Where the country name is the second column (after iso2), both stay in view.
+    sheet.freeze_panes = "C2" if list(header[1:2]) == ["country"] else "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(records) + 1}"
     bold = Font(bold=True)
     title_cells = []
     for text in header:
-        cell = WriteOnlyCell(sheet, value=inert(text))
+        cell = WriteOnlyCell(sheet, value=guard(text))
         cell.font = bold
         title_cells.append(cell)
     sheet.append(title_cells)
@@ -118,19 +139,21 @@ def to_xlsx(header, records, meta):
                 cell.number_format = number_format
                 row[index] = cell
         sheet.append(row)
-    about = book.create_sheet("About")
-    about.column_dimensions["A"].width = 110
-    for line in meta_lines(meta):
-        about.append([line.removeprefix(NOTE_MARK + " ")])
+    notes = meta_lines(meta)
+    if notes:
+        about = book.create_sheet("About")
+        about.column_dimensions["A"].width = 110
+        for line in notes:
+            about.append([line.removeprefix(NOTE_MARK + " ")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
-def to_json(header, records, meta):
+def to_json(header, records, meta=None):
     document = {
-        "meta": meta,
-        "columns": header,
+        "meta": meta or {},
+        "columns": list(header),
         "rows": [dict(zip(header, record, strict=True)) for record in records],
     }
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
@@ -139,8 +162,18 @@ def to_json(header, records, meta):
 WRITERS = {"csv": to_csv, "xlsx": to_xlsx, "json": to_json}
 
 
-def export_response(export_format, header, records, meta, filename):
-    body = WRITERS[export_format](header, records, meta)
-    response = HttpResponse(body, content_type=FORMATS[export_format])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+def download(content, filename):
+    """Any file as an attachment; the content type follows the file's extension."""
+    extension = filename.rsplit(".", 1)[-1]
+    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def table_download(export_format, header, records, stem, meta=None, sheet_title="comparison"):
+    """A table written in `export_format` (csv, xlsx, json) and sent as `stem.<format>`."""
+    if export_format == "xlsx":
+        body = to_xlsx(header, records, meta, sheet_title)
+    else:
+        body = WRITERS[export_format](header, records, meta)
+    return download(body, f"{stem}.{export_format}")

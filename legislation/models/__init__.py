@@ -1,6 +1,6 @@
 """The app's models, one module per idea; import them from here."""
 
-from .cells import Assessment, AssessmentQuerySet, ReviewedHistory
+from .cells import Assessment, AssessmentQuerySet, CellValues, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
 from .evidence import EvidenceProposal, EvidenceProposalQuerySet
 from .records import (
@@ -10,6 +10,8 @@ from .records import (
     Source,
     TreatyParticipation,
     TreatyReservation,
+    citation_of_provision,
+    citation_of_source,
 )
 from .reference import (
     GLOBAL_NORTH,
@@ -28,6 +30,7 @@ __all__ = [
     "GLOBAL_SOUTH",
     "Assessment",
     "AssessmentQuerySet",
+    "CellValues",
     "ChangeBatch",
     "ChangeProposal",
     "ChangeProposalQuerySet",
@@ -48,4 +51,6 @@ __all__ = [
     "Source",
     "TreatyParticipation",
     "TreatyReservation",
+    "citation_of_provision",
+    "citation_of_source",
 ]

@@ -6,7 +6,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from legislation.statuses import ASSESSED, EvidenceGrade, Status
+from legislation.rules import cell_value_problems
+from legislation.statuses import ASSESSED, AsOfPrecision, EvidenceGrade, Status
 
 from .records import Provision, Source
 from .reference import Country, Criterion
@@ -50,20 +51,15 @@ class AssessmentQuerySet(models.QuerySet):
         )
 
 
-class Assessment(models.Model):
-    class AsOfPrecision(models.TextChoices):
-        DAY = "day", "day"
-        MONTH = "month", "month"
-        YEAR = "year", "year"
+class CellValues(models.Model):
+    """The values of a cell: what the approved cell (`Assessment`) holds and what a proposal
+    (`ChangeProposal`) would make it. Every list of value fields (diffs, the change log, the
+    admin, the import columns, the history) is read from here with `value_fields()`."""
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
-    criterion = models.ForeignKey(
-        Criterion,
-        on_delete=models.PROTECT,
-        related_name="assessments",
-        limit_choices_to={"is_leaf": True},
-    )
+    AsOfPrecision = AsOfPrecision
+
     status = models.CharField(
+        "status",
         max_length=20,
         choices=Status.choices,
         default=Status.NOT_ASSESSED,
@@ -73,19 +69,64 @@ class Assessment(models.Model):
         "as of", null=True, blank=True, help_text="The date the law was read in this state."
     )
     as_of_precision = models.CharField(
+        "as-of precision",
         max_length=5,
         choices=AsOfPrecision.choices,
         default=AsOfPrecision.DAY,
         help_text="When the source gives only a year, record 31 December and choose “year”.",
     )
-    evidence_grade = models.CharField(max_length=1, choices=EvidenceGrade.choices, blank=True)
-    note = models.TextField(
-        blank=True, help_text="What the law covers and what it misses, in plain words."
+    evidence_grade = models.CharField(
+        "evidence grade", max_length=1, choices=EvidenceGrade.choices, blank=True
     )
+    # "%(class)ss": Source.assessments and Provision.assessments for the approved cells,
+    # .changeproposals for the proposals.
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="%(class)ss"
     )
-    provisions = models.ManyToManyField(Provision, blank=True, related_name="assessments")
+    provisions = models.ManyToManyField(
+        Provision, blank=True, related_name="%(class)ss", verbose_name="provisions"
+    )
+    note = models.TextField(
+        "note", blank=True, help_text="What the law covers and what it misses, in plain words."
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def value_fields(cls):
+        """The value fields in the order diffs, logs and forms list them."""
+        declared = CellValues._meta.local_fields + CellValues._meta.local_many_to_many
+        names = [f.name for f in sorted(declared, key=lambda f: f.creation_counter)]
+        model = CellValues if cls._meta.abstract else cls
+        return [model._meta.get_field(name) for name in names]
+
+    @classmethod
+    def value_names(cls):
+        return tuple(f.name for f in cls.value_fields())
+
+    @classmethod
+    def scalar_value_names(cls):
+        """The value fields stored on the row itself (everything but the provisions)."""
+        return tuple(f.name for f in cls.value_fields() if not f.many_to_many)
+
+    @classmethod
+    def value_labels(cls):
+        return {f.name: str(f.verbose_name) for f in cls.value_fields()}
+
+    @property
+    def is_assessed(self):
+        return self.status in ASSESSED
+
+
+class Assessment(CellValues):
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="assessments")
+    criterion = models.ForeignKey(
+        Criterion,
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        limit_choices_to={"is_leaf": True},
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -98,7 +139,7 @@ class Assessment(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[provisions], bases=[ReviewedHistory])
+    history = HistoricalRecords(m2m_fields=["provisions"], bases=[ReviewedHistory])
     objects = AssessmentQuerySet.as_manager()
 
     class Meta:
@@ -123,27 +164,13 @@ class Assessment(models.Model):
     def __str__(self):
         return f"{self.country} – {self.criterion.code}: {Status(self.status).label}"
 
-    @property
-    def is_assessed(self):
-        return self.status in ASSESSED
-
     def clean(self):
-        errors = {}
+        # The provisions are checked by `workflow.preview` (they are not set before saving).
         criterion = self.criterion if self.criterion_id else None
-        if criterion is not None and not criterion.is_leaf:
-            errors["criterion"] = (
-                f"{criterion.code} is an article heading; assess its sub-paragraphs instead."
-            )
-        if (
-            criterion is not None
-            and self.status == Status.RESERVED
-            and not criterion.allows_reservation
-        ):
-            errors["status"] = (
-                f"“Reserved” is not possible for {criterion.code} ({criterion.title}): "
-                "the Convention allows no reservation to it."
-            )
-        if self.status in ASSESSED and self.source_id is None:
-            errors["source"] = "An assessed status needs a source."
-        if errors:
+        source = self.source if self.source_id else None
+        problems = cell_value_problems(criterion, self.country_id, self.status, source, [])
+        if problems:
+            errors = {}
+            for name, message in problems:
+                errors.setdefault(name, []).append(message[0].upper() + message[1:])
             raise ValidationError(errors)

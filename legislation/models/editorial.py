@@ -6,10 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from legislation.statuses import EvidenceGrade, Status
+from legislation.statuses import Status
 
-from .cells import Assessment
-from .records import Provision, Source
+from .cells import Assessment, CellValues
 
 
 class ChangeBatch(models.Model):
@@ -61,7 +60,7 @@ class ChangeProposalQuerySet(models.QuerySet):
         ).prefetch_related("provisions__instrument")
 
 
-class ChangeProposal(models.Model):
+class ChangeProposal(CellValues):
     """A proposed value for one cell. It reaches `Assessment` (and so every public page) only
     when a Reviewer other than its author approves it."""
 
@@ -77,17 +76,6 @@ class ChangeProposal(models.Model):
         help_text="The cell's version when the change was made; approval needs it unchanged."
     )
     before = models.JSONField(help_text="The approved values the author saw, for the diff.")
-    status = models.CharField(max_length=20, choices=Status.choices)
-    as_of = models.DateField("as of", null=True, blank=True)
-    as_of_precision = models.CharField(
-        max_length=5, choices=Assessment.AsOfPrecision.choices, default="day"
-    )
-    evidence_grade = models.CharField(max_length=1, choices=EvidenceGrade.choices, blank=True)
-    note = models.TextField(blank=True)
-    source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="proposals"
-    )
-    provisions = models.ManyToManyField(Provision, blank=True, related_name="proposals")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

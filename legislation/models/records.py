@@ -8,6 +8,19 @@ from simple_history.models import HistoricalRecords
 from .reference import Country, Criterion, Framework
 
 
+def citation_of_source(title, page):
+    """How a source is cited everywhere, "title, page" or "title": `Source.citation()`, also
+    for rows read with `values_list`. The import finds sources by this text."""
+    return f"{title}, {page}" if page else title
+
+
+def citation_of_provision(instrument_title, instrument_year, reference):
+    """How a provision is cited everywhere, "Instrument (year), reference":
+    `Provision.citation()`, also for rows read with `values_list`. The import matches it."""
+    year = f" ({instrument_year})" if instrument_year else ""
+    return f"{instrument_title}{year}, {reference}"
+
+
 class ReviewedEvidenceHistory(models.Model):
     """Extra columns on the history of sources, instruments and provisions: a change that public
     cells' evidence went through review for names its author and its proposal here, while
@@ -53,7 +66,22 @@ class Source(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.title}, {self.page}" if self.page else self.title
+        return self.citation()
+
+    def citation(self):
+        return citation_of_source(self.title, self.page)
+
+    def full_citation(self):
+        """For reports' source lists: title, publisher, year, page and link on one line."""
+        parts = [self.title]
+        if self.publisher and self.publisher not in self.title:
+            parts.append(self.publisher)
+        if self.year and str(self.year) not in self.title:
+            parts.append(str(self.year))
+        if self.page:
+            parts.append(self.page)
+        line = ", ".join(parts)
+        return f"{line} <{self.url}>" if self.url else line
 
 
 class LegalInstrument(models.Model):
@@ -94,7 +122,16 @@ class Provision(models.Model):
         ordering = ["instrument__title", "reference"]
 
     def __str__(self):
-        return f"{self.instrument}, {self.reference}"
+        return self.citation()
+
+    def citation(self):
+        instrument = self.instrument
+        return citation_of_provision(instrument.title, instrument.year, self.reference)
+
+    @property
+    def link(self):
+        """The provision's own link, else its instrument's."""
+        return self.url or self.instrument.url
 
 
 class TreatyParticipation(models.Model):

@@ -8,7 +8,6 @@ excerpts) only ever enters these files as text: escaped by the template engine i
 written as text runs by python-docx, and neutralised before it reaches a spreadsheet cell.
 """
 
-import csv
 import io
 import logging
 import mimetypes
@@ -26,13 +25,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from legislation import statuses
-from legislation.reports.gap_report import (
-    PRIORITY_RULE,
-    describe_provision,
-    provision_url,
-    source_line,
-)
+from legislation import rules, statuses
+from legislation.reports.gap_report import PRIORITY_RULE, source_line
 
 # Without a request (scripts, tests) the PDF is rendered against this made-up origin;
 # ".invalid" can never resolve on a real network (RFC 2606).
@@ -239,7 +233,7 @@ def gap_section(document, entry, ask):
         document.add_paragraph("Provisions relied on:")
         for provision in entry.line.provisions:
             paragraph = document.add_paragraph(style="List Bullet")
-            text_with_link(paragraph, describe_provision(provision), provision_url(provision))
+            text_with_link(paragraph, provision.citation(), provision.link)
     else:
         document.add_paragraph("No provision is cited for this criterion.")
     if criterion.common_gaps:
@@ -274,8 +268,7 @@ def gap_section(document, entry, ask):
                 (
                     peer.country.name,
                     peer.proximity or "elsewhere",
-                    "; ".join(describe_provision(p) for p in peer.provisions)
-                    or "no provision cited",
+                    "; ".join(p.citation() for p in peer.provisions) or "no provision cited",
                     peer.as_of,
                     peer.cell.evidence_grade or "–",
                 )
@@ -304,14 +297,24 @@ def gap_report_docx(report):
         elif label == "Permalink":
             paragraph.add_run(text)
 
+    _docx_summary(document, report)
+    _docx_gaps(document, report)
+    _docx_research_gaps(document, report)
+    _docx_sources(document, report)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_summary(document, report):
     document.add_heading("Summary", level=1)
     add_table(
         document,
-        ["Framework", *[s.label for s in statuses.IN_ORDER], "Assessed"],
+        ["Framework", *[s.label for s in rules.STATUS_ORDER], "Assessed"],
         [
             (
                 s.framework.short_name,
-                *[s.counts[status] for status in statuses.IN_ORDER],
+                *[s.counts[status] for status in rules.STATUS_ORDER],
                 f"assessed: {s.assessed} of {s.total}",
             )
             for s in report.summaries
@@ -325,9 +328,12 @@ def gap_report_docx(report):
     participation_section(document, report.participation)
     if report.lanzarote_as_benchmark:
         document.add_paragraph().add_run(
-            f"{country.name} is not a Party; the Convention serves as a benchmark."
+            f"{report.country.name} is not a Party; the Convention serves as a benchmark."
         ).bold = True
 
+
+def _docx_gaps(document, report):
+    """The priority list, then every gap and every reservation with its section."""
     document.add_heading("Priority list", level=2)
     document.add_paragraph(PRIORITY_RULE)
     if report.priority_list:
@@ -352,6 +358,8 @@ def gap_report_docx(report):
     for entry in report.reserved:
         gap_section(document, entry, ask="withdraw the reservation")
 
+
+def _docx_research_gaps(document, report):
     document.add_heading("Research gaps: not assessed", level=1)
     document.add_paragraph(
         "Nobody has verified these criteria yet. They are not gaps: the law may or may not "
@@ -369,12 +377,14 @@ def gap_report_docx(report):
     if report.research_benchmark:
         articles = "; ".join(f"{a.code} {a.title}: {n}" for a, n in report.research_benchmark)
         document.add_paragraph(
-            f"Lanzarote Convention (a benchmark, {country.name} not being a Party): "
+            f"Lanzarote Convention (a benchmark, {report.country.name} not being a Party): "
             f"{report.research_benchmark_total} sub-paragraphs not yet assessed – {articles}."
         )
     if not report.research_gaps:
         document.add_paragraph("Every criterion has been assessed.")
 
+
+def _docx_sources(document, report):
     document.add_heading("Sources", level=1)
     if report.sources:
         for source in report.sources:
@@ -385,9 +395,6 @@ def gap_report_docx(report):
         document.add_heading("Sources for the peer examples", level=2)
         for source in report.peer_sources:
             source_paragraph(document, source, style="List Bullet")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def covered_section(document, report):
@@ -416,7 +423,7 @@ def covered_section(document, report):
         first = cells[1].paragraphs[0]
         for index, provision in enumerate(line.provisions):
             paragraph = first if index == 0 else cells[1].add_paragraph()
-            text_with_link(paragraph, describe_provision(provision), provision_url(provision))
+            text_with_link(paragraph, provision.citation(), provision.link)
         if not line.provisions:
             first.add_run("no provision cited")
         url = getattr(line.source, "url", "")
@@ -460,53 +467,7 @@ def report_stamp(report):
 
 
 def icmec_line(summary):
-    sufficient = {True: "yes", False: "no", None: "not yet known"}[summary.sufficient]
     return (
         f"met {summary.met} of {summary.total} (assessed: {summary.assessed} of "
-        f"{summary.total}); sufficient (at least 4 of 5): {sufficient}"
+        f"{summary.total}); sufficient (at least 4 of 5): {summary.sufficient.label}"
     )
-
-
-# ---------------------------------------------------------------------------------------------
-# Spreadsheets
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """Text a spreadsheet shows as typed: a leading apostrophe stops =, +, -, @ (and tab or
-    carriage return) from starting a formula, as OWASP recommends for CSV and XLSX exports."""
-    if value is None:
-        return ""
-    if isinstance(value, int | float):
-        return value
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
-
-
-def csv_bytes(headers, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([spreadsheet_safe(h) for h in headers])
-    for row in rows:
-        writer.writerow([spreadsheet_safe(v) for v in row])
-    # A byte-order mark lets Excel open UTF-8 (country names, status symbols) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(headers, rows, title):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    sheet.append([spreadsheet_safe(h) for h in headers])
-    for row in rows:
-        sheet.append([spreadsheet_safe(v) for v in row])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

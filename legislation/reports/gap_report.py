@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from legislation import statuses
+from legislation import rules, statuses
 from legislation.matrix import build_matrix
 from legislation.models import (
     Assessment,
@@ -24,7 +24,8 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
-from legislation.statuses import ASSESSED, GAPS, Status
+from legislation.rules import GAPS, STATUS_ORDER
+from legislation.statuses import AS_OF_UNKNOWN, ASSESSED, Status, cell_as_of, format_as_of
 
 # The Council of Europe Treaty Office chart for CETS No. 201: where secondary dates are confirmed.
 TREATY_OFFICE_CHART = (
@@ -43,50 +44,14 @@ PEERS_PER_GAP = 5
 NO_PRIORITY = 999  # criteria without a rank (none today) sort after every ranked one
 
 
-def format_as_of(date, precision=Assessment.AsOfPrecision.DAY):
-    """An "as of" date at the precision its source gives: a year-only source reads "2018"."""
-    if date is None:
-        return "date unknown"
-    if precision == Assessment.AsOfPrecision.YEAR:
-        return f"{date.year}"
-    if precision == Assessment.AsOfPrecision.MONTH:
-        return date.strftime("%B %Y")
-    return f"{date.day} {date.strftime('%B %Y')}"
-
-
-def cell_as_of(cell):
-    return format_as_of(cell.as_of, cell.as_of_precision) if cell.as_of else "date unknown"
-
-
 def provisions_of(cell):
     """Cited provisions from the prefetch cache, in a stable order."""
     return sorted(cell.provisions.all(), key=lambda p: (p.instrument.title, p.reference))
 
 
-def describe_provision(provision):
-    """Instrument, year and article as one line of plain text (PDF, Word, CSV)."""
-    instrument = provision.instrument
-    year = f" ({instrument.year})" if instrument.year else ""
-    return f"{instrument.title}{year}, {provision.reference}"
-
-
-def provision_url(provision):
-    return provision.url or provision.instrument.url
-
-
 def source_line(source):
-    """A source as one line of plain text: title, publisher, year, page, link."""
-    if source is None:
-        return "no source recorded"
-    parts = [source.title]
-    if source.publisher and source.publisher not in source.title:
-        parts.append(source.publisher)
-    if source.year and str(source.year) not in source.title:
-        parts.append(str(source.year))
-    if source.page:
-        parts.append(source.page)
-    line = ", ".join(parts)
-    return f"{line} <{source.url}>" if source.url else line
+    """A source as one line of plain text (`Source.full_citation`), or that none is recorded."""
+    return source.full_citation() if source is not None else "no source recorded"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,7 +102,7 @@ class Participation:
 
     @property
     def dates_missing(self):
-        return any(text == "date unknown" for _, text in self.dates())
+        return any(text == AS_OF_UNKNOWN for _, text in self.dates())
 
     @property
     def needs_confirmation(self):
@@ -200,7 +165,7 @@ class CriterionLine:
 
     @property
     def status(self):
-        return Status(self.cell.status) if self.cell else Status.NOT_ASSESSED
+        return rules.cell_status(self.cell)
 
     @property
     def assessed(self):
@@ -230,8 +195,12 @@ class CriterionLine:
 @dataclass
 class ArticleGroup:
     article: object  # Criterion node, or None for ICMEC
-    status: Status | None
+    rollup: rules.RollUp | None
     lines: list
+
+    @property
+    def status(self):
+        return self.rollup.status if self.rollup else None
 
 
 @dataclass
@@ -247,7 +216,7 @@ class FrameworkSummary:
     @property
     def counts(self):
         """Cells per status, every status present (zeros included), in the statuses' order."""
-        counts = {s: 0 for s in statuses.IN_ORDER}
+        counts = {s: 0 for s in STATUS_ORDER}
         for line in self.lines:
             counts[line.status] += 1
         return counts
@@ -291,7 +260,7 @@ def framework_summaries(country):
                     for leaf in matrix.leaves
                     if leaf.parent_id == article.pk
                 ]
-                groups.append(ArticleGroup(article, row.status(article.code), lines))
+                groups.append(ArticleGroup(article, row.rollup(article.code), lines))
         else:
             groups.append(
                 ArticleGroup(
@@ -311,12 +280,12 @@ def frameworks_by_code(summaries):
 # ---------------------------------------------------------------------------------------------
 # Change log
 
+# The value fields besides the status, as a history row holds them (the provisions are
+# compared apart: simple-history keeps them in a table of their own).
 TRACKED_FIELDS = [
-    ("as_of", "as-of date"),
-    ("as_of_precision", "as-of precision"),
-    ("evidence_grade", "evidence grade"),
-    ("source_id", "source"),
-    ("note", "note"),
+    (field.attname, str(field.verbose_name))
+    for field in Assessment.value_fields()
+    if field.name != "status" and not field.many_to_many
 ]
 
 
@@ -389,7 +358,7 @@ def change_log(country):
             label for name, label in TRACKED_FIELDS if getattr(old, name) != getattr(record, name)
         ]
         if provisions != old_provisions:
-            other.append("cited provisions")
+            other.append(str(Assessment._meta.get_field("provisions").verbose_name))
         if old.status == record.status and not other:
             continue  # re-saved without a change a reader would see (e.g. review time only)
         changes.append(
@@ -729,7 +698,7 @@ class RegionalReport:
             row = entry.row
             for leaf in self.leaves:
                 cell = row.cells.get(leaf.code)
-                status = Status(cell.status) if cell else Status.NOT_ASSESSED
+                status = rules.cell_status(cell)
                 assessed = status in ASSESSED
                 yield {
                     "iso2": row.country.code,
@@ -741,15 +710,11 @@ class RegionalReport:
                     "criterion_title": leaf.title,
                     "status": status.label,
                     # Unknown is never "no gap": only an assessed cell answers the question.
-                    "gap": (
-                        "not assessed"
-                        if status == Status.NOT_ASSESSED
-                        else ("yes" if status in GAPS else "no")
-                    ),
+                    "gap": rules.gap_answer(status),
                     "as_of": cell_as_of(cell) if assessed else "",
                     "evidence_grade": cell.evidence_grade if assessed else "",
                     "source": source_line(cell.source) if assessed else "",
-                    "provisions": "; ".join(describe_provision(p) for p in provisions_of(cell))
+                    "provisions": "; ".join(p.citation() for p in provisions_of(cell))
                     if cell
                     else "",
                     "note": cell.note if cell else "",

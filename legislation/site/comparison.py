@@ -8,43 +8,11 @@ figures all read the same rows, so what is downloaded is exactly what is shown.
 import re
 from dataclasses import dataclass
 
-from legislation.matrix import ICMEC_SUFFICIENT_AT
+from legislation import rules
 from legislation.models import Framework
+from legislation.rules import RollUp
 from legislation.site.palette import colour
-from legislation.statuses import ASSESSED, IN_ORDER, SORT_ORDER, Status, label
-
-# The long shape is also the import format (issue 5): export, edit, import. Keep the order.
-# The import reads IMPORT_COLUMNS and accepts, without using, the export-only ones after them.
-IMPORT_COLUMNS = (
-    "iso2",
-    "country",
-    "framework",
-    "criterion",
-    "status",
-    "as_of",
-    "as_of_precision",
-    "evidence_grade",
-    "source",
-    "provisions",
-    "note",
-)
-EXPORT_ONLY_COLUMNS = ("source_url", "provision_urls", "reviewed_by", "reviewed_at")
-LONG_COLUMNS = IMPORT_COLUMNS + EXPORT_ONLY_COLUMNS
-
-# Values that a spreadsheet would run as a formula (OWASP "CSV injection"): =, +, -, @, and
-# tab/carriage return which some spreadsheets strip before looking for those.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def inert(value):
-    """A text cell a spreadsheet shows as text: a leading apostrophe stops formula evaluation.
-
-    The importer (issue 5) removes one apostrophe in front of these characters again.
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
+from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
 
 WORDY_START = re.compile(r"^(Offences concerning|Offence of|Offences of)\s+(the\s+)?", re.I)
 
@@ -89,19 +57,28 @@ def status_columns(matrix, *, detail=False):
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """What one table cell shows: the status and, for an assessed leaf, where it comes from."""
+    """What one table cell shows: the status and, for an assessed leaf, where it comes from;
+    for an article, its roll-up (how many sub-paragraphs are assessed, any gap found)."""
 
     status: Status
     source_cell: object = None  # the Assessment or CellSummary behind a leaf cell
+    rollup: RollUp | None = None
 
     @property
     def details(self):
         # Worked out only for the rows a page renders, not for every row it sorts.
+        if self.rollup is not None:
+            return self.rollup.detail
         return cell_details(self.source_cell)
 
     @property
     def text(self):
-        return label(self.status)
+        return self.rollup.text if self.rollup is not None else label(self.status)
+
+    @property
+    def export_value(self):
+        """The wide download's value: the stored status, with an article's reading."""
+        return self.rollup.export_text if self.rollup is not None else self.status.value
 
 
 def cell_details(assessment):
@@ -110,7 +87,7 @@ def cell_details(assessment):
         return ""
     parts = []
     if assessment.as_of:
-        parts.append("as of " + format_as_of(assessment))
+        parts.append("as of " + cell_as_of(assessment))
     if assessment.evidence_grade:
         parts.append("evidence grade " + assessment.evidence_grade)
     if assessment.source_id:
@@ -118,39 +95,11 @@ def cell_details(assessment):
     return " · ".join(parts)
 
 
-def format_as_of(assessment):
-    if assessment.as_of is None:
-        return ""
-    precision = assessment.as_of_precision
-    if precision == "year":
-        return f"{assessment.as_of:%Y}"
-    if precision == "month":
-        return f"{assessment.as_of:%Y-%m}"
-    return assessment.as_of.isoformat()
-
-
-def counts(row, total):
-    """met and assessed among the framework's leaves; a missing cell is not assessed."""
-    met = assessed = 0
-    for cell in row.cells.values():
-        if cell.status == Status.MET:
-            met += 1
-        if cell.status in ASSESSED:
-            assessed += 1
-    return met, assessed
-
-
-def sufficient(met, assessed, total):
-    """ICMEC's flag: True, False, or None while unassessed cells could still tip it."""
-    if met >= ICMEC_SUFFICIENT_AT:
-        return True
-    if met + (total - assessed) < ICMEC_SUFFICIENT_AT:
-        return False
-    return None
-
-
 def sort_key(status, name):
-    return (SORT_ORDER[Status(status)], name.casefold())
+    return (rules.sort_rank(status), name.casefold())
+
+
+SUFFICIENCY_ORDER = {Sufficiency.YES: 0, Sufficiency.NO: 1, Sufficiency.UNKNOWN: 2}
 
 
 def table_rows(matrix, columns):
@@ -159,7 +108,7 @@ def table_rows(matrix, columns):
     rows = []
     for row in matrix.rows:
         country = row.country
-        met, assessed = counts(row, total)
+        met, assessed = row.met, row.assessed
         record = {
             "country": country,
             "iso2": country.iso2,
@@ -169,7 +118,7 @@ def table_rows(matrix, columns):
             "met": met,
             "assessed": assessed,
             "total": total,
-            "sufficient": sufficient(met, assessed, total),
+            "sufficient": row.sufficient,
             "fully_assessed": assessed == total,
             "sort_name": country.name.casefold(),
             # Counts sort by the count, then by name, like the status columns.
@@ -178,17 +127,15 @@ def table_rows(matrix, columns):
         }
         for column in columns:
             status = row.status(column.code)
-            source_cell = None if column.is_article else row.cells.get(column.code)
-            record[column.key] = Cell(status, source_cell)
-            record["sort_" + column.key] = (SORT_ORDER[status], record["sort_name"])
+            if column.is_article:
+                record[column.key] = Cell(status, rollup=row.rollup(column.code))
+            else:
+                record[column.key] = Cell(status, row.cells.get(column.code))
+            record["sort_" + column.key] = (rules.sort_rank(status), record["sort_name"])
         suff = record["sufficient"]
-        record["sort_sufficient"] = ({True: 0, False: 1, None: 2}[suff], country.name.casefold())
+        record["sort_sufficient"] = (SUFFICIENCY_ORDER[suff], country.name.casefold())
         rows.append(record)
     return rows
-
-
-def sufficient_text(value):
-    return {True: "yes", False: "no", None: "not yet known"}[value]
 
 
 def wide_records(rows, columns, framework_code):
@@ -201,52 +148,12 @@ def wide_records(rows, columns, framework_code):
     records = []
     for row in rows:
         values = [row["iso2"], row["name"], row["region"], row["subregion"]]
-        values += [row[c.key].status.value for c in columns]
+        values += [row[c.key].export_value for c in columns]
         values += [row["met"], row["assessed"], row["total"]]
         if framework_code == Framework.ICMEC:
-            values.append(sufficient_text(row["sufficient"]))
+            values.append(row["sufficient"].label)
         records.append(values)
     return header, records
-
-
-def long_records(matrix, iso2_order):
-    """One record per country × leaf criterion, in LONG_COLUMNS order (the import format).
-
-    Reads the `CellSummary` cells of `build_summary_matrix(..., detailed=True)`.
-    """
-    by_iso2 = matrix.by_iso2()
-    records = []
-    for iso2 in iso2_order:
-        row = by_iso2[iso2]
-        for criterion in matrix.leaves:
-            cell = row.cells.get(criterion.code)
-            if cell is None:
-                records.append(
-                    [iso2, row.country.name, matrix.framework.code, criterion.code]
-                    + [Status.NOT_ASSESSED.value]
-                    + [""] * (len(LONG_COLUMNS) - 5)
-                )
-                continue
-            records.append(
-                [
-                    iso2,
-                    row.country.name,
-                    matrix.framework.code,
-                    criterion.code,
-                    cell.status,
-                    cell.as_of.isoformat() if cell.as_of else "",
-                    cell.as_of_precision if cell.as_of else "",
-                    cell.evidence_grade,
-                    cell.source,
-                    "; ".join(sorted(cell.provisions)),
-                    cell.note,
-                    cell.source_url,
-                    "; ".join(cell.provision_urls.get(p, "") for p in sorted(cell.provisions)),
-                    cell.reviewed_by,
-                    cell.reviewed_at.isoformat() if cell.reviewed_at else "",
-                ]
-            )
-    return list(LONG_COLUMNS), records
 
 
 # The world map: shades that differ in lightness and texture as well as hue, so the map and
@@ -284,7 +191,10 @@ def status_map_data(pairs):
                 f"{country.name}: {status.label}",
                 country.get_absolute_url(),
             )
-    shades = [MapShade(key_of[s], f"{label(s)} ({tally[s]})", *STATUS_SHADES[s]) for s in IN_ORDER]
+    shades = [
+        MapShade(key_of[s], f"{label(s)} ({tally[s]})", *STATUS_SHADES[s])
+        for s in rules.STATUS_ORDER
+    ]
     return shades, countries
 
 

@@ -10,8 +10,9 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Va
 from django.db.models.functions import Coalesce
 
 from legislation.models import Assessment, Country, CountryGroup, Criterion, Framework
+from legislation.rules import STATUS_ORDER
 from legislation.site import country_search
-from legislation.statuses import IN_ORDER, Status, label
+from legislation.statuses import Status, label
 
 FRAMEWORK_CHOICES = [
     (Framework.ICMEC, "ICMEC model legislation (5 criteria)"),
@@ -148,7 +149,8 @@ class CompareFilter(django_filters.FilterSet):
             if not criterion.is_leaf:
                 continue
             options = [
-                (f"{criterion.code}:{s.value}", f"{criterion.code} is {label(s)}") for s in IN_ORDER
+                (f"{criterion.code}:{s.value}", f"{criterion.code} is {label(s)}")
+                for s in STATUS_ORDER
             ]
             where.append((f"{criterion.code} {criterion.title}", options))
         self.filters["where"].extra["choices"] = where
@@ -179,7 +181,7 @@ class CompareFilter(django_filters.FilterSet):
         for criterion in self.criteria:
             if not criterion.is_leaf or criterion.framework.code != framework:
                 continue
-            options = [(f"{criterion.code}:{s.value}", s) for s in IN_ORDER]
+            options = [(f"{criterion.code}:{s.value}", s) for s in STATUS_ORDER]
             groups.append((criterion, [(v, s, v in chosen) for v, s in options]))
         return groups
 

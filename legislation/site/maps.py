@@ -181,6 +181,175 @@ def _legend_item(shade: MapShade | None, label: str) -> SafeString:
     )
 
 
+def _join(items: list) -> SafeString:
+    return format_html_join("", "{}", ((item,) for item in items))
+
+
+def _check_map_input(shades, countries, id_prefix):
+    """{shade key: MapShade}, after refusing ids, keys or countries the map cannot draw."""
+    if not _KEY_RE.match(id_prefix):
+        raise ValueError(f"id_prefix must be css-safe, not {id_prefix!r}")
+    by_key = {shade.key: shade for shade in shades}
+    if len(by_key) != len(shades):
+        raise ValueError("MapShade keys must be unique")
+    unknown = {key for key, _, _ in countries.values()} - set(by_key)
+    if unknown:
+        raise ValueError(f"countries use shades not in the legend: {sorted(unknown)}")
+    return by_key
+
+
+@dataclass
+class _Layers:
+    shapes: list  # layer 1: every outline, linked unless it has a marker
+    markers: list  # layer 3: circles for small shaded states, linked
+    clip_shapes: dict  # shade key → ids of its outlines (for its texture)
+    clip_markers: dict  # shade key → ids of its circles
+
+
+def _marker(p, code, key, geom, shade, label):
+    cx, cy = geom["marker"]
+    return format_html(
+        '<circle id="{}" class="map-marker shade-{}" cx="{}" cy="{}" r="{}" fill="{}" '
+        'stroke="#333" stroke-width=".5"><title>{}</title></circle>',
+        f"{p}-m-{code}",
+        key,
+        cx,
+        cy,
+        MARKER_RADIUS,
+        shade.fill,
+        label,
+    )
+
+
+def _country_layers(geo, countries, by_key, p):
+    """Outlines and circles of every country, shaded and linked as `countries` says."""
+    layers = _Layers([], [], {k: [] for k in by_key}, {k: [] for k in by_key})
+    for code, geom in geo["countries"].items():
+        if code not in countries:
+            if geom["d"]:
+                layers.shapes.append(
+                    _shape(
+                        "map-country map-nodata",
+                        f"{p}-c-{code}",
+                        geom["d"],
+                        NEUTRAL_FILL,
+                        geom["name"],
+                    )
+                )
+            continue
+        key, label, href = countries[code]
+        shade = by_key[key]
+        if geom["d"]:
+            shape = _shape(
+                f"map-country shade-{key}", f"{p}-c-{code}", geom["d"], shade.fill, label
+            )
+            layers.shapes.append(shape if "marker" in geom else _link(href, shape))
+            layers.clip_shapes[key].append(f"{p}-c-{code}")
+        if "marker" in geom:
+            layers.markers.append(_link(href, _marker(p, code, key, geom, shade, label)))
+            layers.clip_markers[key].append(f"{p}-m-{code}")
+    for geom in geo["others"]:
+        layers.shapes.append(
+            format_html(
+                '<path class="map-country map-nodata" d="{}" fill="{}" fill-rule="evenodd" '
+                'stroke="{}" stroke-width="{}"><title>{}</title></path>',
+                geom["d"],
+                NEUTRAL_FILL,
+                STROKE,
+                STROKE_WIDTH,
+                geom["name"],
+            )
+        )
+    return layers
+
+
+def _texture_layers(shades, layers, p, width, height):
+    """(defs, layer 2, layer 4): one texture per shade, clipped to that shade's shapes."""
+    defs, layer2, layer4 = [], [], []
+    for shade in (s for s in shades if s.has_pattern):
+        defs.append(
+            format_html('<g id="{}-t-{}">{}</g>', p, shade.key, _texture(shade, width, height))
+        )
+        for ids, layer, kind in (
+            (layers.clip_shapes, layer2, "cs"),
+            (layers.clip_markers, layer4, "cm"),
+        ):
+            if not ids[shade.key]:
+                continue
+            clip_id = f"{p}-{kind}-{shade.key}"
+            defs.append(
+                format_html(
+                    '<clipPath id="{}">{}</clipPath>',
+                    clip_id,
+                    format_html_join("", '<use href="#{}"/>', ((i,) for i in ids[shade.key])),
+                )
+            )
+            layer.append(
+                format_html('<use href="#{}-t-{}" clip-path="url(#{})"/>', p, shade.key, clip_id)
+            )
+    return defs, layer2, layer4
+
+
+def _map_svg(geo, shades, layers, p, title, description):
+    _, _, width, height = (float(v) for v in geo["viewbox"].split())
+    defs, layer2, layer4 = _texture_layers(shades, layers, p, width, height)
+    return format_html(
+        '<svg class="world-map-svg" xmlns="http://www.w3.org/2000/svg" viewBox="{}" width="100%" '
+        'role="group" aria-labelledby="{}-title" aria-describedby="{}-desc">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
+        "<style>{}</style><defs>{}</defs>"
+        '<path class="map-frame" d="{}" fill="{}" stroke="#bbb" stroke-width=".5"/>'
+        '<g class="map-countries">{}</g>'
+        '<g class="map-textures" pointer-events="none" aria-hidden="true">{}</g>'
+        '<g class="map-markers">{}</g>'
+        '<g class="map-textures" pointer-events="none" aria-hidden="true">{}</g></svg>',
+        geo["viewbox"],
+        p,
+        p,
+        p,
+        title,
+        p,
+        description,
+        _SVG_STYLE,
+        _join(defs),
+        geo.get("outline", ""),
+        OUTLINE_FILL,
+        _join(layers.shapes),
+        _join(layer2),
+        _join(layers.markers),
+        _join(layer4),
+    )
+
+
+def _map_legend(shades, nodata_label):
+    items = [_legend_item(shade, shade.label) for shade in shades]
+    if nodata_label is not None:
+        items.append(_legend_item(None, nodata_label))
+    return format_html('<ul class="map-legend" aria-label="Legend">{}</ul>', _join(items))
+
+
+def _unplaced_countries(geo, countries):
+    """A line linking the countries the geometry lacks, so none is lost."""
+    missing = [
+        (label, href)
+        for code, (_, label, href) in countries.items()
+        if code not in geo["countries"]
+    ]
+    if not missing:
+        return ""
+    return format_html(
+        '<p class="map-unplaced">Not drawn on the map: {}</p>',
+        format_html_join(
+            ", ",
+            "{}",
+            (
+                (format_html('<a href="{}">{}</a>', href, label) if href else label,)
+                for label, href in missing
+            ),
+        ),
+    )
+
+
 def render_world_map(
     shades: list[MapShade],
     countries: dict[str, tuple[str, str, str]],
@@ -200,153 +369,18 @@ def render_world_map(
     linked in a line under the legend so none is lost.  ``id_prefix`` keeps ids unique
     when a page has two maps; ``nodata_label`` (None to omit) is the legend text for grey.
     """
-    if not _KEY_RE.match(id_prefix):
-        raise ValueError(f"id_prefix must be css-safe, not {id_prefix!r}")
-    by_key = {shade.key: shade for shade in shades}
-    if len(by_key) != len(shades):
-        raise ValueError("MapShade keys must be unique")
-    unknown = {key for key, _, _ in countries.values()} - set(by_key)
-    if unknown:
-        raise ValueError(f"countries use shades not in the legend: {sorted(unknown)}")
-
+    by_key = _check_map_input(shades, countries, id_prefix)
     geo = load_world_map()
-    _, _, width, height = (float(v) for v in geo["viewbox"].split())
-    p = id_prefix
-
-    shapes: list[SafeString] = []  # layer 1: every outline, linked unless it has a marker
-    markers: list[SafeString] = []  # layer 3: circles for small shaded states, linked
-    clip_shapes: dict[str, list[str]] = {s.key: [] for s in shades}
-    clip_markers: dict[str, list[str]] = {s.key: [] for s in shades}
-    for code, geom in geo["countries"].items():
-        if code not in countries:
-            if geom["d"]:
-                shapes.append(
-                    _shape(
-                        "map-country map-nodata",
-                        f"{p}-c-{code}",
-                        geom["d"],
-                        NEUTRAL_FILL,
-                        geom["name"],
-                    )
-                )
-            continue
-        key, label, href = countries[code]
-        shade = by_key[key]
-        css = f"map-country shade-{key}"
-        if geom["d"]:
-            shape = _shape(css, f"{p}-c-{code}", geom["d"], shade.fill, label)
-            shapes.append(shape if "marker" in geom else _link(href, shape))
-            clip_shapes[key].append(f"{p}-c-{code}")
-        if "marker" in geom:
-            cx, cy = geom["marker"]
-            circle = format_html(
-                '<circle id="{}" class="map-marker shade-{}" cx="{}" cy="{}" r="{}" fill="{}" '
-                'stroke="#333" stroke-width=".5"><title>{}</title></circle>',
-                f"{p}-m-{code}",
-                key,
-                cx,
-                cy,
-                MARKER_RADIUS,
-                shade.fill,
-                label,
-            )
-            markers.append(_link(href, circle))
-            clip_markers[key].append(f"{p}-m-{code}")
-    for geom in geo["others"]:
-        shapes.append(
-            format_html(
-                '<path class="map-country map-nodata" d="{}" fill="{}" fill-rule="evenodd" '
-                'stroke="{}" stroke-width="{}"><title>{}</title></path>',
-                geom["d"],
-                NEUTRAL_FILL,
-                STROKE,
-                STROKE_WIDTH,
-                geom["name"],
-            )
-        )
-
-    # Textures (layers 2 and 4): one texture per shade, clipped to that shade's shapes.
-    textured = [s for s in shades if s.has_pattern]
-    defs, layer2, layer4 = [], [], []
-    for shade in textured:
-        defs.append(
-            format_html('<g id="{}-t-{}">{}</g>', p, shade.key, _texture(shade, width, height))
-        )
-        for ids, layer, kind in ((clip_shapes, layer2, "cs"), (clip_markers, layer4, "cm")):
-            if not ids[shade.key]:
-                continue
-            clip_id = f"{p}-{kind}-{shade.key}"
-            defs.append(
-                format_html(
-                    '<clipPath id="{}">{}</clipPath>',
-                    clip_id,
-                    format_html_join("", '<use href="#{}"/>', ((i,) for i in ids[shade.key])),
-                )
-            )
-            layer.append(
-                format_html('<use href="#{}-t-{}" clip-path="url(#{})"/>', p, shade.key, clip_id)
-            )
-
-    def join(items: list) -> SafeString:
-        return format_html_join("", "{}", ((item,) for item in items))
-
-    svg = format_html(
-        '<svg class="world-map-svg" xmlns="http://www.w3.org/2000/svg" viewBox="{}" width="100%" '
-        'role="group" aria-labelledby="{}-title" aria-describedby="{}-desc">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-        "<style>{}</style><defs>{}</defs>"
-        '<path class="map-frame" d="{}" fill="{}" stroke="#bbb" stroke-width=".5"/>'
-        '<g class="map-countries">{}</g>'
-        '<g class="map-textures" pointer-events="none" aria-hidden="true">{}</g>'
-        '<g class="map-markers">{}</g>'
-        '<g class="map-textures" pointer-events="none" aria-hidden="true">{}</g></svg>',
-        geo["viewbox"],
-        p,
-        p,
-        p,
-        title,
-        p,
-        description,
-        _SVG_STYLE,
-        join(defs),
-        geo.get("outline", ""),
-        OUTLINE_FILL,
-        join(shapes),
-        join(layer2),
-        join(markers),
-        join(layer4),
-    )
-
-    legend_items = [_legend_item(shade, shade.label) for shade in shades]
-    if nodata_label is not None:
-        legend_items.append(_legend_item(None, nodata_label))
-    legend = format_html('<ul class="map-legend" aria-label="Legend">{}</ul>', join(legend_items))
-
-    missing = [
-        (label, href)
-        for code, (_, label, href) in countries.items()
-        if code not in geo["countries"]
-    ]
-    unplaced = ""
-    if missing:
-        unplaced = format_html(
-            '<p class="map-unplaced">Not drawn on the map: {}</p>',
-            format_html_join(
-                ", ",
-                "{}",
-                (
-                    (format_html('<a href="{}">{}</a>', href, label) if href else label,)
-                    for label, href in missing
-                ),
-            ),
-        )
-
+    layers = _country_layers(geo, countries, by_key, id_prefix)
+    svg = _map_svg(geo, shades, layers, id_prefix, title, description)
+    legend = _map_legend(shades, nodata_label)
+    unplaced = _unplaced_countries(geo, countries)
     return format_html(
         '<figure class="world-map" id="{}">{}{}{}<figcaption><span class="map-title">{}</span> '
         '<span class="map-description">{}</span> '
         '<small class="map-credit">Boundaries: Natural Earth (public domain). Small states are '
         "shown as circles.</small></figcaption></figure>",
-        p,
+        id_prefix,
         svg,
         legend,
         unplaced,

@@ -44,7 +44,7 @@ class StatusColumn(tables.Column):
             attrs={"th": {"title": spec.title, "class": "criterion-col"}, "td": {"class": "cell"}},
             **kwargs,
         )
-        self.plain_cells = {status: self._td(status, "") for status in Status}
+        self.plain_cells = {status: self._td(self._render(status, "")) for status in Status}
 
     def header(self):
         return format_html(
@@ -55,12 +55,9 @@ class StatusColumn(tables.Column):
             self.spec.full_name,
         )
 
-    def _td(self, status, details):
+    def _td(self, html):
         return format_html(
-            '<td class="cell" data-label="{} {}">{}</td>',
-            self.spec.code,
-            self.spec.short,
-            self._render(status, details),
+            '<td class="cell" data-label="{} {}">{}</td>', self.spec.code, self.spec.short, html
         )
 
     def cell_html(self, record):
@@ -68,9 +65,16 @@ class StatusColumn(tables.Column):
         details = value.details
         if not details:
             return self.plain_cells[value.status]  # most cells: built once per status
-        return self._td(value.status, details)
+        return self._td(self.render(value))
 
     def render(self, value):
+        if value.rollup is not None and value.details:
+            # How much of the article is known is shown, not only told to screen readers.
+            return format_html(
+                '{}<br><small class="rollup-detail">{}</small>',
+                self._render(value.status, ""),
+                value.details,
+            )
         return self._render(value.status, value.details)
 
     @staticmethod
@@ -93,7 +97,7 @@ class StatusColumn(tables.Column):
         )
 
     def value(self, value):
-        return value.status.value
+        return value.export_value
 
 
 class CountOfColumn(tables.Column):
@@ -126,7 +130,7 @@ class CountOfColumn(tables.Column):
 
 
 class SufficientColumn(tables.Column):
-    # None means "not yet known"; django-tables2 would otherwise show its empty-value dash.
+    # Every value has words ("not yet known" too); no empty-value dash.
     empty_values = ()
 
     def cell_html(self, record):
@@ -135,7 +139,7 @@ class SufficientColumn(tables.Column):
         )
 
     def render(self, value):
-        return {True: "yes", False: "no", None: "not yet known"}[value]
+        return value.label
 
 
 class TextColumn(tables.Column):

@@ -19,7 +19,29 @@ def status_badge(status):
 
 @register.simple_tag
 def all_statuses():
-    return list(statuses.IN_ORDER)
+    from legislation.rules import STATUS_ORDER
+
+    return list(STATUS_ORDER)
+
+
+@register.filter
+def sufficiency_words(value):
+    """ICMEC's sufficient flag in words: "yes", "no" or "not yet known"."""
+    return statuses.Sufficiency(value).label
+
+
+@register.filter
+def as_of(cell):
+    """A cell's as-of date as every page writes it (`statuses.format_as_of`)."""
+    return statuses.cell_as_of(cell)
+
+
+@register.simple_tag
+def rollup_rule():
+    """The roll-up rule in words (`rules.ROLLUP_RULE`), for every page showing an article."""
+    from legislation.rules import ROLLUP_RULE
+
+    return ROLLUP_RULE
 
 
 @register.filter

@@ -10,9 +10,11 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig
 from django_tables2.export.views import ExportMixin
 
+from legislation.exports import long_format
 from legislation.exports import spreadsheet as exports
-from legislation.matrix import ROLLUP_RULE, build_summary_matrix
+from legislation.matrix import build_summary_matrix
 from legislation.models import Framework
+from legislation.rules import ROLLUP_RULE
 from legislation.site import cache as datacache
 from legislation.site import comparison
 from legislation.site.filters import MET_COUNT, CompareFilter
@@ -146,12 +148,12 @@ class CompareView(ExportMixin, FilterView):
         matrix, columns, rows, table = self.build(detailed=shape == "long")
         ordered = [row.record for row in table.rows]  # exactly the table's order, every page
         if shape == "long":
-            header, records = comparison.long_records(matrix, [r["iso2"] for r in ordered])
+            header, records = long_format.long_records(matrix, [r["iso2"] for r in ordered])
         else:
             header, records = comparison.wide_records(ordered, columns, matrix.framework.code)
         meta = self.export_meta(matrix, ordered, shape)
         filename = f"comparison-{matrix.framework.code}-{shape}"
-        return exports.export_response(export_format, header, records, meta, filename)
+        return exports.table_download(export_format, header, records, filename, meta)
 
     def export_meta(self, matrix, ordered, shape):
         sources = sorted(

@@ -5,8 +5,8 @@ import re
 from django.db.models import Count, Exists, OuterRef, Q
 from django.shortcuts import redirect, render
 
-from legislation.matrix import sufficiency
-from legislation.models import GLOBAL_NORTH, Country, Framework, TreatyParticipation
+from legislation import rules
+from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework, TreatyParticipation
 from legislation.reports.gap_report import (
     change_log,
     framework_summaries,
@@ -67,9 +67,8 @@ def framework_counts(code):
         ),
         f"{code}_gaps": Count(
             "assessments",
-            filter=in_framework & Q(assessments__status__in=[Status.NOT_MET, Status.PARTIAL]),
+            filter=in_framework & Q(assessments__status__in=list(rules.GAPS)),
         ),
-        f"{code}_total": Count("assessments", filter=in_framework),
     }
 
 
@@ -95,15 +94,25 @@ def country_list(request):
         .prefetch_related("groups")
         .order_by(*(countries.query.order_by or ["name"]))  # a search keeps its ranking
     )
+    # A country's total is the framework's criteria, not its records: a missing cell is not
+    # assessed, and cannot make "sufficient" read "no".
+    leaves = dict(
+        Criterion.objects.filter(is_leaf=True)
+        .values("framework__code")
+        .annotate(n=Count("pk"))
+        .values_list("framework__code", "n")
+    )
+    icmec_total = leaves.get(Framework.ICMEC, 0)
+    lanzarote_total = leaves.get(Framework.LANZAROTE, 0)
     rows = [
         {
             "country": c,
             "icmec_met": c.icmec_met,
             "icmec_assessed": c.icmec_assessed,
-            "icmec_total": c.icmec_total,
-            "icmec_sufficient": sufficiency(c.icmec_met, c.icmec_assessed, c.icmec_total),
+            "icmec_total": icmec_total,
+            "icmec_sufficient": rules.sufficiency(c.icmec_met, c.icmec_assessed, icmec_total),
             "lanzarote_assessed": c.lanzarote_assessed,
-            "lanzarote_total": c.lanzarote_total,
+            "lanzarote_total": lanzarote_total,
             "lanzarote_gaps": c.lanzarote_gaps,
             "icmec_gaps": c.icmec_gaps,
             "lanzarote_party": c.lanzarote_party,

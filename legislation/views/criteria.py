@@ -3,14 +3,12 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from legislation.matrix import ROLLUP_RULE, build_summary_matrix
+from legislation import rules
+from legislation.matrix import build_summary_matrix
 from legislation.models import Assessment, Country, Criterion, Framework
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
-from legislation.statuses import ASSESSED, IN_ORDER, Status
-
-# Best covered first, unknown last: the order the lists of countries appear in.
-STATUS_ORDER = IN_ORDER
+from legislation.statuses import ASSESSED, Status
 
 
 def index(request):
@@ -40,15 +38,20 @@ def index(request):
 
 
 def _statuses(criterion):
-    """(country, status) for every country, in name order; a missing cell is not assessed."""
+    """(country, status, detail) for every country, in name order; a missing cell is not
+    assessed; an article's detail says how much of it is assessed ("gap found, 1 of 6")."""
     countries = list(Country.objects.order_by("name"))
     if criterion.is_leaf:
-        cells = dict(
-            Assessment.objects.filter(criterion=criterion).values_list("country_id", "status")
-        )
-        return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED))) for c in countries]
+        cells = {
+            cell.country_id: cell
+            for cell in Assessment.objects.filter(criterion=criterion).only("country", "status")
+        }
+        return [(c, rules.cell_status(cells.get(c.pk)), "") for c in countries]
     matrix = build_summary_matrix(countries, criterion.framework.code)
-    return [(row.country, row.status(criterion.code)) for row in matrix.rows]
+    return [
+        (row.country, row.status(criterion.code), row.rollup(criterion.code).detail)
+        for row in matrix.rows
+    ]
 
 
 def detail(request, code):
@@ -57,10 +60,11 @@ def detail(request, code):
     )
     if criterion.code != code:  # /criteria/icmec.4/ → the one address each page has
         return redirect(criterion, permanent=True)
-    pairs = _statuses(criterion)
-    groups = {status: [] for status in STATUS_ORDER}
-    for country, status in pairs:
-        groups[status].append(country)
+    triples = _statuses(criterion)
+    pairs = [(country, status) for country, status, _ in triples]
+    groups = {status: [] for status in rules.STATUS_ORDER}
+    for country, status, detail in triples:
+        groups[status].append((country, detail))
     shades, countries = comparison.status_map_data(pairs)
     world_map = render_world_map(
         shades,
@@ -72,11 +76,11 @@ def detail(request, code):
     ctx = {
         "criterion": criterion,
         "children": list(criterion.children.order_by("display_order")),
-        "status_groups": [(status, groups[status]) for status in STATUS_ORDER],
+        "status_groups": [(status, groups[status]) for status in rules.STATUS_ORDER],
         "assessed": sum(1 for _, s in pairs if s in ASSESSED),
         "country_count": len(pairs),
         "world_map": world_map,
-        "rollup_rule": ROLLUP_RULE if not criterion.is_leaf else None,
+        "rollup_rule": rules.ROLLUP_RULE if not criterion.is_leaf else None,
         "is_icmec": criterion.framework.code == Framework.ICMEC,
     }
     return render(request, "legislation/site/criterion.html", ctx)

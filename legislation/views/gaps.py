@@ -1,14 +1,12 @@
 """A country's gap report as a page, a PDF and a Word file (issue 4)."""
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from legislation.exports.spreadsheet import download
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_gap_report
 from legislation.views.countries import get_country
-
-DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def report_for(request, iso2):
@@ -19,12 +17,6 @@ def report_for(request, iso2):
         reverse("legislation:country-gaps", kwargs={"iso2": country.code})
     )
     return build_gap_report(country, permalink=permalink), None
-
-
-def download(content, content_type, filename):
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def gap_report(request, iso2):
@@ -40,11 +32,11 @@ def gap_report_pdf(request, iso2):
     if response:
         return response
     pdf = briefings.gap_report_pdf(report, base_url=request.build_absolute_uri("/"))
-    return download(pdf, "application/pdf", f"{report.filename_stem}.pdf")
+    return download(pdf, f"{report.filename_stem}.pdf")
 
 
 def gap_report_docx(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    return download(briefings.gap_report_docx(report), DOCX_TYPE, f"{report.filename_stem}.docx")
+    return download(briefings.gap_report_docx(report), f"{report.filename_stem}.docx")

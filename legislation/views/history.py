@@ -64,7 +64,7 @@ def _build(records, on, user):
         if before is None:
             if record.values["status"] == "not_assessed":
                 continue  # the loader creating an empty cell is not news
-            changes = workflow.diff(workflow.snapshot(_Empty(), provisions=[]), record.values)
+            changes = workflow.diff(workflow.empty_snapshot(), record.values)
         else:
             changes = workflow.diff(before.values, record.values)
         if not changes:
@@ -78,16 +78,6 @@ def _build(records, on, user):
         entries.append({"record": record, "changes": changes, "revert_url": revert_url})
     entries.reverse()
     return entries, as_of
-
-
-class _Empty:
-    status = "not_assessed"
-    as_of = None
-    as_of_precision = "day"
-    evidence_grade = ""
-    note = ""
-    source_id = None
-    source = None
 
 
 def _page(request, template, heading, records, cells, **extra):

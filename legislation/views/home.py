@@ -4,9 +4,10 @@ from legislation.coverage import site_coverage
 from legislation.figures import headline_figures
 from legislation.matrix import build_summary_matrix
 from legislation.models import Country, Framework, PublishedFigure
+from legislation.rules import STATUS_ORDER
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
-from legislation.statuses import IN_ORDER, SYMBOLS
+from legislation.statuses import SYMBOLS
 
 
 def home(request):
@@ -17,7 +18,7 @@ def home(request):
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
         "coverage": site_coverage(),
-        "status_key": [(s, SYMBOLS[s]) for s in IN_ORDER],
+        "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
         "whole_world": True,

@@ -3,11 +3,12 @@
 from django.shortcuts import render
 from django.utils import timezone
 
+from legislation.exports.spreadsheet import download, table_download
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_regional_report
+from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
-from legislation.statuses import IN_ORDER, SYMBOLS
-from legislation.views.gaps import download
+from legislation.statuses import SYMBOLS
 
 LONG_COLUMNS = [
     "iso2",
@@ -41,7 +42,7 @@ def selection_summary(form):
 
 def gap_report(request):
     form = RegionalReportForm(request.GET)
-    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in IN_ORDER]}
+    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER]}
     if not request.GET:
         return render(request, "legislation/reports/report_gaps.html", ctx)
     if not form.is_valid():
@@ -52,18 +53,10 @@ def gap_report(request):
     stem = f"gap-report-{report.framework.code}-{timezone.now():%Y-%m-%d}"
     if export in ("csv", "xlsx"):
         rows = [[row[c] for c in LONG_COLUMNS] for row in report.long_rows()]
-        if export == "csv":
-            return download(
-                briefings.csv_bytes(LONG_COLUMNS, rows), "text/csv; charset=utf-8", f"{stem}.csv"
-            )
-        return download(
-            briefings.xlsx_bytes(LONG_COLUMNS, rows, "gaps"),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            f"{stem}.xlsx",
-        )
+        return table_download(export, LONG_COLUMNS, rows, stem, sheet_title="gaps")
     if export == "pdf":
         pdf = briefings.regional_report_pdf(report, ctx, request.build_absolute_uri("/"))
-        return download(pdf, "application/pdf", f"{stem}.pdf")
+        return download(pdf, f"{stem}.pdf")
     query = request.GET.copy()
     query.pop("export", None)
     ctx["query"] = query.urlencode()

@@ -2,9 +2,7 @@
 changed rows for review (all or none). Mounted by AssessmentAdmin.get_urls, so the admin's
 login and staff checks wrap every view here."""
 
-import csv
 import datetime
-import io
 
 from django import forms
 from django.conf import settings
@@ -17,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from legislation.editorial import importing, workflow
+from legislation.exports.spreadsheet import table_download
 from legislation.models import Assessment, ImportUpload
 from legislation.wording import counted
 
@@ -165,34 +164,12 @@ def import_template(request):
         return HttpResponse("Unknown format: use csv or xlsx.", status=400)
     header, rows = importing.template_rows()
     stamp = timezone.localdate().isoformat()
-    notes = [*importing.TEMPLATE_NOTES, f"# Exported {stamp}."]
-    if form.cleaned_data["format"] == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("assessments")
-        for note in notes:
-            sheet.append([note])
-        sheet.append(header)
-        for row in rows:
-            sheet.append([importing.escape(v) if isinstance(v, str) else v for v in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        extension = "xlsx"
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        for note in notes:
-            writer.writerow([note])
-        writer.writerow(header)
-        writer.writerows([importing.escape(v) for v in row] for row in rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        extension = "csv"
-    response["Content-Disposition"] = (
-        f'attachment; filename="assessments-template-{stamp}.{extension}"'
+    meta = {**importing.TEMPLATE_META, "exported": stamp}
+    return table_download(
+        form.cleaned_data["format"] or "csv",
+        header,
+        rows,
+        f"assessments-template-{stamp}",
+        meta,
+        sheet_title="assessments",
     )
-    return response

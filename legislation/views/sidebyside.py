@@ -5,19 +5,28 @@ from dataclasses import dataclass
 from django.shortcuts import render
 from django.utils import timezone
 
+from legislation.exports.spreadsheet import table_download
 from legislation.matrix import build_matrix
 from legislation.models import Framework
-from legislation.reports import briefings
-from legislation.reports.gap_report import cell_as_of, describe_provision, provisions_of
+from legislation.reports.gap_report import provisions_of
+from legislation.rules import RollUp
 from legislation.site.forms import MAX_COMPARED, SideBySideForm
-from legislation.statuses import ASSESSED, Status
-from legislation.views.gaps import download
+from legislation.statuses import ASSESSED, Status, cell_as_of
 
 
 @dataclass
 class Cell:
     status: Status
     assessment: object = None  # None for article roll-ups
+    rollup: RollUp | None = None  # an article's roll-up, with how much of it is assessed
+
+    @property
+    def detail(self):
+        return self.rollup.detail if self.rollup else ""
+
+    @property
+    def text(self):
+        return self.rollup.text if self.rollup else self.status.label
 
     @property
     def as_of(self):
@@ -66,7 +75,10 @@ def comparison_rows(countries):
                         framework,
                         article,
                         True,
-                        [Cell(r.status(article.code)) for r in matrix.rows],
+                        [
+                            Cell(r.status(article.code), rollup=r.rollup(article.code))
+                            for r in matrix.rows
+                        ],
                     )
                 )
                 rows += [leaf_row(leaf) for leaf in by_parent.get(article.pk, [])]
@@ -88,9 +100,9 @@ def csv_rows(countries, rows):
         line = [row.framework.short_name, row.criterion.code, row.criterion.title]
         for cell in row.cells:
             line += [
-                cell.status.label,
+                cell.text,
                 cell.as_of,
-                "; ".join(describe_provision(p) for p in cell.provisions),
+                "; ".join(p.citation() for p in cell.provisions),
             ]
         body.append(line)
     return headers, body
@@ -114,10 +126,8 @@ def compare(request):
     if form.cleaned_data["export"] == "csv":
         headers, body = csv_rows(countries, shown)
         stem = "-".join(c.code for c in countries)
-        return download(
-            briefings.csv_bytes(headers, body),
-            "text/csv; charset=utf-8",
-            f"side-by-side-{stem}-{timezone.now():%Y-%m-%d}.csv",
+        return table_download(
+            "csv", headers, body, f"side-by-side-{stem}-{timezone.now():%Y-%m-%d}"
         )
     query = request.GET.copy()
     query.pop("export", None)
