@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from legislation import rules
+from legislation import history, rules
 from legislation.models import (
     Assessment,
     Criterion,
@@ -83,14 +83,27 @@ def _roll_up_articles(rows, leaves, articles):
             )
 
 
-def build_matrix(countries, framework_code, *, with_provisions=True):
-    """All leaf cells of one framework for the given countries: a fixed number of queries."""
+def build_matrix(countries, framework_code, *, with_provisions=True, at=None):
+    """All leaf cells of one framework for the given countries: a fixed number of queries.
+    With `at` (a moment), the cells as they were public then, from the history."""
     framework = Framework.objects.get(code=framework_code)
     criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
     leaves = [c for c in criteria if c.is_leaf]
     articles = [c for c in criteria if not c.is_leaf]
     countries = list(countries)
     rows = {country.pk: CountryRow(country) for country in countries}
+    if at is not None:
+        cells = history.cells_at(
+            at,
+            criteria={c.pk: c for c in criteria},
+            countries={c.pk: c for c in countries},
+            country_id__in=[c.pk for c in countries],
+            criterion__framework=framework,
+        )
+        for cell in cells:
+            rows[cell.country_id].cells[cell.criterion.code] = cell
+        _roll_up_articles(rows.values(), leaves, articles)
+        return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
 
     cells = Assessment.objects.filter(
         country__in=[c.pk for c in countries], criterion__framework=framework
@@ -128,12 +141,41 @@ class CellSummary:
     provision_urls: dict = field(default_factory=dict)  # provision text → its link
 
 
-def build_summary_matrix(countries, framework_code, *, detailed=False):
+def _summaries_at(at, matrix, detailed):
+    """`build_matrix(at=...)` cells reshaped as the `CellSummary` rows of a summary matrix."""
+    for row in matrix.rows:
+        for code, cell in row.cells.items():
+            source = cell.source if cell.source_id else None
+            summary = CellSummary(
+                cell.status,
+                cell.as_of,
+                cell.as_of_precision,
+                cell.evidence_grade,
+                cell.source_id,
+                source.citation() if source else "",
+            )
+            if detailed:
+                summary.note = cell.note
+                summary.source_url = source.url if source else ""
+                summary.reviewed_at = cell.reviewed_at
+                summary.version = cell.version
+                for provision in cell.provisions.all():
+                    summary.provisions.append(provision.citation())
+                    if provision.url:
+                        summary.provision_urls[provision.citation()] = provision.url
+            row.cells[code] = summary
+    return matrix
+
+
+def build_summary_matrix(countries, framework_code, *, detailed=False, at=None):
     """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
 
     The same fixed number of queries (one more for provisions when `detailed`), and several
-    times faster for thousands of cells, so pages, figures and downloads use it.
+    times faster for thousands of cells, so pages, figures and downloads use it. With `at`,
+    the cells as they were public at that moment (a fixed number of queries too).
     """
+    if at is not None:
+        return _summaries_at(at, build_matrix(countries, framework_code, at=at), detailed)
     framework = Framework.objects.get(code=framework_code)
     criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
     leaves = [c for c in criteria if c.is_leaf]

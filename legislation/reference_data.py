@@ -25,7 +25,7 @@ from legislation.models import (
     Source,
     TreatyParticipation,
 )
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LOADER_REASON = "Reference data loaded from legislation/data/"
@@ -319,6 +319,16 @@ def create_missing_cells(report):
         report.created["not-assessed cells"] = len(missing)
 
 
+def seed_public_reason(row):
+    """What the public change log says of a seed value: what was recorded, and the published
+    source that states it (never the file it was loaded from)."""
+    text = (
+        f"First recorded as {Status(row['status']).label} (as of {row['as_of_year']}), as "
+        f"stated by a published source: {row['source']}"
+    )
+    return text[:500]
+
+
 def load_seed_assessments(report):
     for row in read_csv("seed_assessments.csv"):
         source, _ = Source.objects.get_or_create(
@@ -349,6 +359,8 @@ def load_seed_assessments(report):
             setattr(cell, name, value)
         cell.version += 1  # an editor holding the old version must not overwrite this
         cell.full_clean()
+        cell._reason_code = ReasonCode.FIRST_ASSESSMENT
+        cell._public_reason = seed_public_reason(row)
         save_with_reason(cell, f"{LOADER_REASON}seed_assessments.csv")
         report.count("updated", "seed assessments")
 
@@ -359,7 +371,8 @@ EDITOR_TREATY_MODELS = ["treatyparticipation", "treatyreservation"]
 
 def load_permission_groups(report):
     """Editors change the records that carry legal data (their changes to assessments become
-    proposals); Reviewers approve or reject those proposals; Viewers may only look."""
+    proposals); Reviewers approve or reject those proposals; Publishers cut data releases;
+    Viewers may only look."""
     app_permissions = Permission.objects.filter(content_type__app_label="legislation")
     view = app_permissions.filter(codename__startswith="view_")
     editor_codenames = [f"change_{m}" for m in EDITOR_MODELS + EDITOR_TREATY_MODELS]
@@ -373,6 +386,8 @@ def load_permission_groups(report):
         "Editors": set(view) | set(app_permissions.filter(codename__in=editor_codenames)),
         # Distinct from Editors: a Reviewer checks others' changes and proposes none.
         "Reviewers": set(view) | set(app_permissions.filter(codename="review_changeproposal")),
+        # Publishers cut data releases (and nothing else): a release is public and permanent.
+        "Publishers": set(view) | set(app_permissions.filter(codename="add_release")),
     }
     for name, permissions in wanted.items():
         group, created = Group.objects.get_or_create(name=name)

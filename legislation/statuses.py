@@ -87,3 +87,23 @@ def format_as_of(date, precision=AsOfPrecision.DAY):
 def cell_as_of(cell):
     """A cell's (Assessment, proposal, summary or history row) as-of date, as `format_as_of`."""
     return format_as_of(cell.as_of, cell.as_of_precision)
+
+
+class ReasonCode(models.TextChoices):
+    """Why a cell changed, in a word a reader can filter on: a change in the *law* is told
+    apart from an improvement of *our record* of it. Chosen by the Editor with every change."""
+
+    LAW_AMENDED = "law_amended", "law amended"
+    NEW_EVIDENCE = "new_evidence", "new evidence"
+    ERROR_CORRECTED = "error_corrected", "error corrected"
+    REINTERPRETATION = "reinterpretation", "reinterpretation"
+    METHODOLOGY_CHANGE = "methodology_change", "methodology change"
+    FIRST_ASSESSMENT = "first_assessment", "first assessment"
+
+
+REASON_CODE_HELP = (
+    "Law amended: the law itself changed. New evidence: a better or newer reading of the same "
+    "law. Error corrected: our record was wrong. Reinterpretation: the same text, read "
+    "differently. Methodology change: the criterion or its test changed. First assessment: "
+    "the cell had never been assessed."
+)

@@ -1,9 +1,13 @@
 from django.urls import path
 
+from legislation import feeds
 from legislation.views import (
+    changes,
+    charts,
     compare,
     countries,
     criteria,
+    data,
     figures,
     gaps,
     history,
@@ -46,4 +50,36 @@ urlpatterns += [
         history.criterion_history,
         name="criterion_history",
     ),
+]
+
+# What changed between two days, and its Atom feeds.
+urlpatterns += [
+    path("changes/", changes.changes, name="changes"),
+    path("figures/over-time/", charts.over_time, name="charts"),
+    path("changes/feed/", feeds.ChangesFeed(), name="feed-changes"),
+    path(
+        "changes/feed/countries/<str:code>/",
+        feeds.CountryChangesFeed(),
+        name="feed-country-changes",
+    ),
+    path(
+        "changes/feed/criteria/<str:code>/",
+        feeds.CriterionChangesFeed(),
+        name="feed-criterion-changes",
+    ),
+    path(
+        "changes/feed/frameworks/<str:code>/",
+        feeds.FrameworkChangesFeed(),
+        name="feed-framework-changes",
+    ),
+]
+
+# Issue 11: data releases (the API itself is under /api/v1/, see legislation/api/urls.py).
+urlpatterns += [
+    path("data/", data.index, name="data"),
+    path("data/latest/", data.latest, name="data-latest"),
+    path("data/<str:version>/", data.release_page, name="data-release"),
+    path("data/<str:version>/download.zip", data.release_zip, name="data-zip"),
+    path("data/<str:version>/cite.<str:fmt>", data.cite, name="data-cite"),
+    path("data/<str:version>/files/<path:path>", data.release_file, name="data-file"),
 ]

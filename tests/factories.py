@@ -18,7 +18,7 @@ from legislation.models import (
     Provision,
     Source,
 )
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 _numbers = itertools.count(1)
 
@@ -87,7 +87,19 @@ def cell(country, code):
     return Assessment.objects.get(country=country, criterion__code=code)
 
 
-def assess(country, code, status, *, source=None, note="", grade="B", as_of=None, reason="test"):
+def assess(
+    country,
+    code,
+    status,
+    *,
+    source=None,
+    note="",
+    grade="B",
+    as_of=None,
+    reason="test",
+    reason_code=ReasonCode.NEW_EVIDENCE,
+    public_reason="",
+):
     """Set one cell as an editor would, through full validation and with a history reason."""
     assessment, _ = Assessment.objects.get_or_create(
         country=country, criterion=Criterion.objects.get(code=code)
@@ -100,6 +112,8 @@ def assess(country, code, status, *, source=None, note="", grade="B", as_of=None
         assessment.source = source or make_source()
     assessment.full_clean()
     assessment._change_reason = reason
+    assessment._reason_code = reason_code
+    assessment._public_reason = public_reason
     assessment.save()
     return assessment
 

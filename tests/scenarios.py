@@ -183,6 +183,7 @@ def inline_post_data(country, changes, reason="Desk review of the 2024 Penal Cod
         f"{prefix}-MIN_NUM_FORMS": 0,
         f"{prefix}-MAX_NUM_FORMS": 0,
         "change_reason": reason,
+        "reason_code": "new_evidence",
     }
     for i, assessment in enumerate(cells):
         values = {"id": assessment.pk, "country": country.pk, "base_version": assessment.version}

@@ -134,6 +134,7 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
         "source": assessment.source_id,
         "note": "Law 30096 defines the material",
         "change_reason": "New law read",
+        "reason_code": "new_evidence",
         "base_version": assessment.version,
     }
     assert client.post(change_url, form).status_code == 302
@@ -162,6 +163,7 @@ def test_history_shows_the_change_and_revert_restores_the_old_value(client, edit
             "source": seeded.source_id,
             "note": seeded.note,
             "change_reason": "Revert: law 30096 not yet in force",
+            "reason_code": "new_evidence",
             "base_version": cell(peru, "ICMEC.2").version,
         },
     )
@@ -192,6 +194,7 @@ def test_a_viewer_can_look_but_change_nothing(client, viewer):
             "status": Status.MET,
             "source": assessment.source_id,
             "change_reason": "x",
+            "reason_code": "new_evidence",
             "base_version": assessment.version,
         },
     )

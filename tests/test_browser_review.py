@@ -62,6 +62,7 @@ def test_an_import_is_reviewed_approved_and_shown_in_history(page, screenshot, t
     screenshot("import-preview")
 
     page.get_by_label("Reason for these changes").fill("Desk review of French and German law")
+    page.get_by_label("Kind of change").select_option("new_evidence")
     page.get_by_role("button", name="Propose these changes for review").click()
     assert "Proposed 3 changes" in page.locator(".messagelist").inner_text()
     france = Country.objects.get(iso2="FR")
@@ -99,6 +100,7 @@ def test_a_second_editor_is_told_about_the_first_ones_change(page, screenshot):
     page.goto(url)
     page.locator("textarea[name='assessments-4-note']").fill("No ISP reporting duty found")
     page.get_by_label("Reason for this change").fill("Read the Films Act again")
+    page.get_by_label("Kind of change").select_option("new_evidence")
     page.get_by_role("button", name="Save", exact=True).click()
     assert "Proposed 1 change" in page.locator(".messagelist").inner_text()
     screenshot("country-page-proposed")
@@ -107,6 +109,7 @@ def test_a_second_editor_is_told_about_the_first_ones_change(page, screenshot):
     page.goto(url)
     page.locator("textarea[name='assessments-4-note']").fill("Duty in the 2024 act")
     page.get_by_label("Reason for this change").fill("ISP duty in the 2024 act")
+    page.get_by_label("Kind of change").select_option("law_amended")
     page.get_by_role("button", name="Save", exact=True).click()
     # The top of the page names the refused cell; the reason is printed once, beside it.
     refusal = page.locator(".messagelist").inner_text()

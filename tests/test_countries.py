@@ -115,11 +115,17 @@ def test_it_escapes_user_text_on_the_profile(client):
 
 def test_it_shows_a_public_change_log_on_the_profile(client):
     fr = Country.objects.get(iso2="FR")
-    assess(fr, "L23", Status.PARTIAL, reason="Desk review of the Penal Code")
+    assess(fr, "L23", Status.PARTIAL, public_reason="The Penal Code was read in full")
     response = client.get("/countries/fr/")
     (change,) = response.context["changes"]
-    assert change.new == Status.PARTIAL
-    assert "Desk review of the Penal Code" in response.content.decode()
+    assert change.new_status == Status.PARTIAL
+    assert "The Penal Code was read in full" in response.content.decode()
+
+
+def test_it_keeps_internal_reasons_off_the_public_change_log(client):
+    fr = Country.objects.get(iso2="FR")
+    assess(fr, "L23", Status.PARTIAL, reason="Asked Marie at the ministry")
+    assert "Asked Marie" not in client.get("/countries/fr/").content.decode()
 
 
 def test_it_redirects_an_upper_case_code_to_the_lower_case_address(client):

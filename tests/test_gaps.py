@@ -22,7 +22,7 @@ from legislation.reports.gap_report import (
     change_log,
     lanzarote_participation,
 )
-from legislation.statuses import Status, format_as_of
+from legislation.statuses import ReasonCode, Status, format_as_of
 
 from .factories import assess, make_source
 from .scenarios import country, meets, philippines_with_gaps
@@ -153,22 +153,22 @@ def test_it_ignores_the_blank_grid_the_loader_created_in_the_change_log():
     assert change_log(country("FR")) == []
 
 
-def test_it_logs_old_and_new_status_and_the_reason():
+def test_it_logs_old_and_new_status_and_the_kind_of_change():
     fr = country("FR")
-    assess(fr, "L23", Status.PARTIAL, reason="Desk review 2024")
-    assess(fr, "L23", Status.MET, reason="Amendment in force")
+    assess(fr, "L23", Status.PARTIAL, reason_code=ReasonCode.FIRST_ASSESSMENT)
+    assess(fr, "L23", Status.MET, reason_code=ReasonCode.LAW_AMENDED, public_reason="Amended")
     newest, oldest = change_log(fr)
-    assert (oldest.old, oldest.new, oldest.reason) == (
+    assert (oldest.old_status, oldest.new_status, oldest.reason_label) == (
         Status.NOT_ASSESSED,
         Status.PARTIAL,
-        "Desk review 2024",
+        "first assessment",
     )
-    assert (newest.old, newest.new, newest.reason) == (
+    assert (newest.old_status, newest.new_status, newest.reason_label) == (
         Status.PARTIAL,
         Status.MET,
-        "Amendment in force",
+        "law amended",
     )
-    assert newest.criterion.code == "L23"
+    assert newest.public_reason == "Amended" and newest.criterion.code == "L23"
 
 
 def test_it_logs_other_fields_that_changed_with_the_status_unchanged():
@@ -177,14 +177,16 @@ def test_it_logs_other_fields_that_changed_with_the_status_unchanged():
     assess(fr, "L23", Status.PARTIAL, source=source, note="first")
     assess(fr, "L23", Status.PARTIAL, source=source, note="second", reason="Clarified note")
     newest = change_log(fr)[0]
-    assert newest.old == newest.new == Status.PARTIAL
-    assert newest.other == ["note"] and newest.reason == "Clarified note"
+    assert newest.old_status == newest.new_status == Status.PARTIAL
+    assert newest.evidence_changes == [("note", "first", "second")]
 
 
-def test_it_logs_the_seed_values_with_their_reason():
+def test_it_logs_the_seed_values_as_first_assessments_from_their_published_source():
     (change,) = change_log(country("SG"))
-    assert (change.old, change.new) == (Status.NOT_ASSESSED, Status.NOT_MET)
-    assert "seed_assessments.csv" in change.reason
+    assert (change.old_status, change.new_status) == (Status.NOT_ASSESSED, Status.NOT_MET)
+    assert change.reason_label == "first assessment"
+    assert "WePROTECT Global Alliance, Global Threat Assessment 2019" in change.public_reason
+    assert "seed_assessments.csv" not in change.public_reason
 
 
 # --- Lanzarote participation ------------------------------------------------------------------

@@ -188,7 +188,11 @@ def test_it_proposes_a_valid_batch_for_review_and_public_values_wait(client, edi
 
     response = client.post(
         reverse("admin:legislation_assessment_import"),
-        {"upload": upload, "reason": "Desk review of French law, June 2024"},
+        {
+            "upload": upload,
+            "reason": "Desk review of French law, June 2024",
+            "reason_code": "new_evidence",
+        },
     )
     assert response.status_code == 302
     batch = ChangeBatch.objects.get()
@@ -422,3 +426,12 @@ def test_public_pages_show_an_import_only_after_approval(client, editor, reviewe
     assert "assessed: 8 of 980" in client.get("/").text
     workflow.approve(reviewer, [p.pk for p in outcome.proposals])
     assert "assessed: 10 of 980" in client.get("/").text
+
+
+def test_it_reads_a_rows_own_kind_of_change_from_the_reason_code_column():
+    from legislation.editorial import importing
+
+    row = importing.RowResult(line=2)
+    assert importing.parse_reason_code(row, "Law amended") == "law_amended"
+    assert importing.parse_reason_code(row, "") == "" and not row.errors
+    assert importing.parse_reason_code(row, "because") == "" and row.errors

@@ -27,6 +27,7 @@ def assessment_form(assessment, version, **values):
         "source": make_source().pk,
         "note": "",
         "change_reason": "Read the law",
+        "reason_code": "new_evidence",
         "base_version": version,
         **values,
     }
@@ -145,7 +146,8 @@ def test_an_import_confirmed_after_someone_else_changed_a_cell_is_refused(
     workflow.approve(reviewer, [result.proposals[0].pk])
 
     response = client.post(
-        reverse("admin:legislation_assessment_import"), {"upload": upload, "reason": "import"}
+        reverse("admin:legislation_assessment_import"),
+        {"upload": upload, "reason": "import", "reason_code": "new_evidence"},
     )
     assert response.status_code == 409
     assert "Row 4: France – ICMEC.2 was changed by someone else" in response.text
@@ -229,6 +231,7 @@ def test_a_second_save_of_a_legal_instrument_is_refused_naming_the_first(client,
                 "year": 1992,
                 "note": note,
                 "change_reason": reason,
+                "reason_code": "new_evidence",
                 "seen_history": seen,
             },
         )

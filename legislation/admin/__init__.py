@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.urls import path, reverse
@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from legislation import statuses
 from legislation.editorial import evidence, workflow
+from legislation.editorial.reasons import ReasonCodeFields
 from legislation.models import (
     Assessment,
     ChangeBatch,
@@ -105,7 +106,7 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         # The reason is asked last, after the editor has made the change.
-        why = ["change_reason", "seen_history"]
+        why = ["reason_code", "change_reason", "public_reason", "seen_history"]
         fields = [f for f in fieldsets[0][1]["fields"] if f not in why]
         present = [f for f in why if f in fieldsets[0][1]["fields"]]
         return [(None, {"fields": fields}), ("Why", {"fields": present})]
@@ -113,6 +114,13 @@ class ReasonedHistoryAdmin(SimpleHistoryAdmin):
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data["change_reason"]
         super().save_model(request, obj, form, change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The admin's own change view runs in a transaction; simple-history's revert view
+        # does not, and the forms' version checks lock rows (select_for_update), which
+        # PostgreSQL refuses outside one.
+        with transaction.atomic(using=router.db_for_write(self.model)):
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class GroupFilter(admin.SimpleListFilter):
@@ -289,6 +297,9 @@ def pending_summary(pending):
 
 
 class CountryChangeForm(ChangeReasonForm):
+    reason_code = ReasonCodeFields.base_fields["reason_code"]
+    public_reason = ReasonCodeFields.base_fields["public_reason"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["change_reason"].help_text = PROPOSAL_REASON_HELP
@@ -320,9 +331,11 @@ class CountryAdmin(admin.ModelAdmin):
         "un_status",
         "groups",
         "history_link",
+        "reason_code",
         "change_reason",
+        "public_reason",
     ]
-    reference_fields = fields[:-1]
+    reference_fields = fields[:-3]
 
     @admin.display(description="history")
     def history_link(self, obj):
@@ -369,7 +382,11 @@ class CountryAdmin(admin.ModelAdmin):
         # reach the public pages when a Reviewer approves them.
         changes = [f.proposed_change() for f in formset.forms if f.has_changed()]
         request.proposal_result = propose_or_report(
-            request, form.cleaned_data["change_reason"], changes
+            request,
+            form.cleaned_data["change_reason"],
+            changes,
+            reason_code=form.cleaned_data["reason_code"],
+            public_reason=form.cleaned_data["public_reason"],
         )
 
     def render_change_form(self, request, context, *args, **kwargs):
@@ -395,11 +412,11 @@ class CountryAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(request.path)
 
 
-def propose_or_report(request, reason, changes, kind=ChangeBatch.Kind.EDIT):
+def propose_or_report(request, reason, changes, kind=ChangeBatch.Kind.EDIT, **reasons):
     if not changes:
         return None
     try:
-        return workflow.propose(request.user, reason, changes, kind=kind)
+        return workflow.propose(request.user, reason, changes, kind=kind, **reasons)
     except workflow.WorkflowError as error:
         # The form's own checks ran under the same locks, so this only reports what they
         # could not see (nothing has been written).
@@ -430,6 +447,11 @@ def report_proposals(model_admin, request, result):
 
 class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
     base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason_code = ReasonCodeFields.base_fields["reason_code"]
+    public_reason = ReasonCodeFields.base_fields["public_reason"]
+    # Set by the history revert view: the provisions the chosen past version cited, which
+    # the form must offer instead of today's (the instance's own m2m reads today's).
+    historical_provisions = None
 
     class Meta:
         model = Assessment
@@ -446,6 +468,8 @@ class AssessmentForm(ProposalFormMixin, ChangeReasonForm):
                 .values_list("version", flat=True)
                 .first()
             )
+        if self.historical_provisions is not None and not self.is_bound:
+            self.initial["provisions"] = list(self.historical_provisions)
 
     def clean(self):
         cleaned = super().clean()
@@ -497,7 +521,19 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+        attrs = {"user": request.user}
+        if hasattr(request, "reverting_to"):
+            attrs["historical_provisions"] = request.reverting_to
+        return type(form.__name__, (form,), attrs)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Offer the provisions the past version cited, so a revert restores them too.
+        request.reverting_to = list(
+            Assessment.history.model.provisions.model.objects.filter(
+                history_id=version_id, history__id=object_id
+            ).values_list("provision_id", flat=True)
+        )
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_urls(self):
         from legislation.views import review
@@ -570,6 +606,8 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
             form.cleaned_data["change_reason"],
             [form.proposed_change()],
             kind=ChangeBatch.Kind.REVERT if reverting else ChangeBatch.Kind.EDIT,
+            reason_code=form.cleaned_data["reason_code"],
+            public_reason=form.cleaned_data["public_reason"],
         )
         form.save_m2m = lambda: None  # provisions travel with the proposal too
 
@@ -1222,3 +1260,6 @@ def pending_evidence_context():
         "evidence_pending": pending,
         "evidence_pending_count": EvidenceProposal.objects.pending().count(),
     }
+
+
+from . import releases  # noqa: E402, F401  (registers the release admin)

@@ -18,18 +18,16 @@ The format is the comparison page's long export, so export → edit → import i
   slightly wrong, and a wrong citation is worse than none.
 """
 
-import csv
 import datetime
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 
 from legislation import rules, statuses
-from legislation.editorial import workflow
+from legislation.editorial import reading, workflow
+from legislation.editorial.reading import ImportFileError
 from legislation.exports import long_format
 from legislation.matrix import build_summary_matrix
 from legislation.models import (
@@ -44,11 +42,9 @@ from legislation.models import (
 
 # Exactly the comparison page's long download: export, edit, import.
 COLUMNS = list(long_format.IMPORT_COLUMNS)
-OPTIONAL_COLUMNS = list(long_format.ACCEPTED_COLUMNS)  # `version` is checked; others unused
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (too large, empty, wrong encoding, wrong columns)."""
+# Accepted: `version` is checked; `reason_code` gives a row its own kind of change (blank: the
+# kind chosen for the whole file); the others are unused.
+OPTIONAL_COLUMNS = [*long_format.ACCEPTED_COLUMNS, "reason_code"]
 
 
 @dataclass
@@ -63,6 +59,7 @@ class RowResult:
     changes: list = field(default_factory=list)
     errors: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    reason_code: str = ""
 
     @property
     def label(self):
@@ -111,20 +108,9 @@ class Preview:
         )
 
 
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_rows(file_name, data):
-    """[(line number as the spreadsheet shows it, [cell texts])] of every row, or an error."""
+    """[(line number as the spreadsheet shows it, [cell texts])] of every row, or an error.
+    The readers (`reading`) stream the file and stop at the row, width and size limits."""
     limit = settings.IMPORT_MAX_BYTES
     if len(data) > limit:
         raise ImportFileError(
@@ -135,61 +121,10 @@ def read_rows(file_name, data):
         raise ImportFileError("The file is empty.")
     extension = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if extension == "csv":
-        return _read_csv(data)
+        return reading.read_csv(data)
     if extension == "xlsx":
-        return _read_xlsx(data)
+        return reading.read_xlsx(data)
     raise ImportFileError("Upload a .csv or .xlsx file (the comparison page's long export).")
-
-
-def _read_csv(data):
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"Row {line}: the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot "
-            "be read). Save it from your spreadsheet as “CSV UTF-8”."
-        ) from None
-    if "\x00" in text:
-        raise ImportFileError("The file contains NUL bytes: it is not a CSV text file.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    rows = []
-    line = 1
-    try:
-        for values in reader:
-            rows.append((line, values))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(f"Row {line}: the CSV cannot be read ({error}).") from None
-    return rows
-
-
-def _delimiter(text):
-    """Spreadsheets set to a European locale save "CSV" with semicolons: accept those too,
-    judging by the header (the first line that is not a `#` note)."""
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
-            return ";" if line.count(";") > line.count(",") else ","
-    return ","
-
-
-def _read_xlsx(data):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(f"The file is not a readable XLSX workbook ({error}).") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (line, [_cell_text(v) for v in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
 
 
 def split_header(rows):
@@ -255,7 +190,7 @@ def parse_as_of(text):
         if len(text) > 10 and text[10:].strip(" T0:"):
             return None, "day"  # a time of day other than midnight: not a plain date
         return datetime.date.fromisoformat(text[:10]), "day"
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12 has no following month
         return None, "day"
 
 
@@ -276,6 +211,24 @@ def parse_status(text, lookups):
     for symbol in statuses.SYMBOLS.values():
         text = text.removeprefix(symbol).strip()
     return lookups.status_words.get(" ".join(text.split()))
+
+
+def parse_reason_code(row, text):
+    """A kind of change by its code or its words ("law_amended" or "law amended")."""
+    text = text.strip().lower()
+    if not text:
+        return ""
+    by_words = {code.label: code.value for code in statuses.ReasonCode}
+    code = text if text in statuses.ReasonCode.values else by_words.get(text)
+    if code is None:
+        row.error(
+            "reason_code",
+            f"unknown kind of change “{text[:40]}”; use one of "
+            + ", ".join(statuses.ReasonCode.values)
+            + " (or leave it blank for the kind chosen for the file).",
+        )
+        return ""
+    return code
 
 
 def _read_country(row, get, lookups):
@@ -430,6 +383,7 @@ def check_row(line, raw, columns, lookups, author):
         row.error("criterion", f"{country.name} has no cell for {criterion.code}.")
         return row
     version = _read_version(row, get, columns)
+    row.reason_code = parse_reason_code(row, get.get("reason_code", ""))
     if row.errors:
         return row
     row.values = {
@@ -507,7 +461,14 @@ def preview(file_name, data, author=None):
     return result
 
 
-def apply_import(result, author, reason, versions=None):
+def apply_import(
+    result,
+    author,
+    reason,
+    versions=None,
+    reason_code=statuses.ReasonCode.NEW_EVIDENCE,
+    public_reason="",
+):
     """Propose every new or changed row of a clean preview, all or none. `versions` are the
     cell versions its dry run saw; a cell changed since then refuses the whole file."""
     if not result.ok:
@@ -534,6 +495,7 @@ def apply_import(result, author, reason, versions=None):
                     values=values,
                     provisions=row.provisions,
                     where=f"Row {row.line}",
+                    reason_code=row.reason_code,
                 )
             )
         return workflow.propose(
@@ -543,6 +505,8 @@ def apply_import(result, author, reason, versions=None):
             kind=ChangeBatch.Kind.IMPORT,
             file_name=result.file_name[:255],
             sha256=result.sha256,
+            reason_code=reason_code,
+            public_reason=public_reason,
         )
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from legislation import rules, statuses
 from legislation.models import Assessment, CellValues, ChangeBatch, ChangeProposal
+from legislation.statuses import ReasonCode
 
 # The values a proposal carries on its own row (the provisions are a relation).
 VALUE_FIELDS = CellValues.scalar_value_names()
@@ -132,6 +133,7 @@ class Change:
     values: dict  # the VALUE_FIELDS, with `source` a Source or None
     provisions: list = field(default_factory=list)
     where: str = ""  # e.g. "Row 7", so refusals point at the row of a file
+    reason_code: str = ""  # this cell's kind of change, when it differs from the batch's
 
 
 @dataclass
@@ -246,16 +248,36 @@ def lock_cells(cell_ids):
 
 
 def propose(
-    author, reason, changes, *, kind=ChangeBatch.Kind.EDIT, file_name="", sha256="", reverts=None
+    author,
+    reason,
+    changes,
+    *,
+    kind=ChangeBatch.Kind.EDIT,
+    file_name="",
+    sha256="",
+    reverts=None,
+    reason_code=ReasonCode.NEW_EVIDENCE,
+    public_reason="",
 ):
     """Turn `changes` into pending proposals, all or none. Changes equal to the approved value
     are skipped (and withdraw the author's own pending proposal for that cell); a change equal
-    to the author's own pending proposal is skipped too, so proposing twice changes nothing."""
+    to the author's own pending proposal is skipped too, so proposing twice changes nothing.
+
+    `reason` is the internal reason (staff pages); `reason_code` and `public_reason` are what
+    the public change log, `/changes/` and the feeds show."""
     if not author.has_perm(PROPOSE_PERMISSION):
         raise PermissionDenied
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(["A reason for the change is required."])
+    limit = ChangeBatch._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise WorkflowError([f"The reason is {len(reason)} characters long; the limit is {limit}."])
+    codes = {reason_code, *(c.reason_code for c in changes if c.reason_code)}
+    if not codes <= set(ReasonCode.values):
+        raise WorkflowError(
+            [f"Unknown kind of change: {', '.join(sorted(codes - set(ReasonCode.values)))}."]
+        )
     result = ProposeResult()
     with transaction.atomic():
         cell_ids = [c.assessment.pk for c in changes]
@@ -296,6 +318,8 @@ def propose(
             file_name=file_name,
             file_sha256=sha256,
             reverts=reverts,
+            reason_code=reason_code,
+            public_reason=(public_reason or "").strip(),
         )
         result.proposals = _create_proposals(result.batch, to_create)
     return result
@@ -310,6 +334,8 @@ def _create_proposals(batch, to_create):
                 assessment=cell,
                 base_version=change.base_version,
                 before=before,
+                # A row's own kind of change, kept only where it differs from the batch's.
+                reason_code=change.reason_code if change.reason_code != batch.reason_code else "",
                 **change.values,
             )
             for change, cell, before in to_create
@@ -443,7 +469,9 @@ def reject(reviewer, proposal_ids, comment):
     return proposals
 
 
-def propose_revert_of_batch(author, batch, reason):
+def propose_revert_of_batch(
+    author, batch, reason, *, reason_code=ReasonCode.ERROR_CORRECTED, public_reason=""
+):
     """Propose putting every cell an approved batch changed back to its value before the batch.
     The revert is itself a batch of proposals and needs a Reviewer's approval."""
     HistoricalAssessment = Assessment.history.model
@@ -480,4 +508,12 @@ def propose_revert_of_batch(author, batch, reason):
         )
     if errors:
         raise WorkflowError(errors)
-    return propose(author, reason, changes, kind=ChangeBatch.Kind.REVERT, reverts=batch)
+    return propose(
+        author,
+        reason,
+        changes,
+        kind=ChangeBatch.Kind.REVERT,
+        reverts=batch,
+        reason_code=reason_code,
+        public_reason=public_reason,
+    )

@@ -24,6 +24,8 @@ from .reference import (
     Framework,
     PublishedFigure,
 )
+from .releases import Release, ReleaseFile
+from .versions import DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -39,6 +41,7 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "DataVersion",
     "EvidenceProposal",
     "EvidenceProposalQuerySet",
     "Framework",
@@ -46,6 +49,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "Release",
+    "ReleaseFile",
     "ReviewedEvidenceHistory",
     "ReviewedHistory",
     "Source",

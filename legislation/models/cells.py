@@ -7,7 +7,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from legislation.rules import cell_value_problems
-from legislation.statuses import ASSESSED, AsOfPrecision, EvidenceGrade, Status
+from legislation.statuses import ASSESSED, AsOfPrecision, EvidenceGrade, ReasonCode, Status
 
 from .records import Provision, Source
 from .reference import Country, Criterion
@@ -33,6 +33,10 @@ class ReviewedHistory(models.Model):
         related_name="+",
         db_constraint=False,
     )
+    # Why the cell changed, for the public: a code and a sentence that name no one. The
+    # internal reason (`history_change_reason`) stays on the staff pages.
+    reason_code = models.CharField(max_length=20, choices=ReasonCode.choices, blank=True)
+    public_reason = models.CharField(max_length=500, blank=True)
 
     class Meta:
         abstract = True

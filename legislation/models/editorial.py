@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from legislation.statuses import Status
+from legislation.statuses import REASON_CODE_HELP, ReasonCode, Status
 
 from .cells import Assessment, CellValues
 
@@ -25,6 +25,20 @@ class ChangeBatch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="change_batches"
     )
     reason = models.CharField(max_length=250)
+    reason_code = models.CharField(
+        "kind of change",
+        max_length=20,
+        choices=ReasonCode.choices,
+        default=ReasonCode.NEW_EVIDENCE,
+        help_text=REASON_CODE_HELP,
+    )
+    public_reason = models.CharField(
+        "reason shown to the public",
+        max_length=500,
+        blank=True,
+        help_text="One sentence for readers of the public change log; name no one. Left "
+        "blank, the public log shows the kind of change only.",
+    )
     file_name = models.CharField(max_length=255, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
     reverts = models.ForeignKey(
@@ -76,6 +90,13 @@ class ChangeProposal(CellValues):
         help_text="The cell's version when the change was made; approval needs it unchanged."
     )
     before = models.JSONField(help_text="The approved values the author saw, for the diff.")
+    reason_code = models.CharField(
+        max_length=20,
+        choices=ReasonCode.choices,
+        blank=True,
+        help_text="This cell's kind of change when it differs from its batch's (an import "
+        "row may give its own).",
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -106,6 +127,10 @@ class ChangeProposal(CellValues):
     @property
     def author(self):
         return self.batch.author
+
+    @property
+    def effective_reason_code(self):
+        return self.reason_code or self.batch.reason_code
 
 
 class ImportUpload(models.Model):

@@ -11,11 +11,10 @@ loaded from `legislation/data/criteria_guidance.csv` and explained in `PRIORITY.
 import datetime
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from legislation import rules, statuses
+from legislation import history, rules, statuses
 from legislation.matrix import build_matrix
 from legislation.models import (
     Assessment,
@@ -246,11 +245,12 @@ class FrameworkSummary:
         return self.row.sufficient if self.is_icmec else None
 
 
-def framework_summaries(country):
-    """Both frameworks' cells for one country, grouped by article: 5 queries per framework."""
+def framework_summaries(country, at=None):
+    """Both frameworks' cells for one country, grouped by article: 5 queries per framework.
+    With `at`, the cells as published at that moment."""
     summaries = []
     for framework in Framework.objects.all():
-        matrix = build_matrix([country], framework.code)
+        matrix = build_matrix([country], framework.code, at=at)
         row = matrix.rows[0]
         groups = []
         if matrix.articles:
@@ -280,99 +280,12 @@ def frameworks_by_code(summaries):
 # ---------------------------------------------------------------------------------------------
 # Change log
 
-# The value fields besides the status, as a history row holds them (the provisions are
-# compared apart: simple-history keeps them in a table of their own).
-TRACKED_FIELDS = [
-    (field.attname, str(field.verbose_name))
-    for field in Assessment.value_fields()
-    if field.name != "status" and not field.many_to_many
-]
 
-
-@dataclass
-class Change:
-    date: datetime.datetime
-    criterion: object
-    old: Status | None  # None: the record was created with an assessed status
-    new: Status | None  # None: the record was deleted
-    other: list  # names of other fields that changed
-    reason: str
-
-    @property
-    def status_changed(self):
-        return self.old != self.new
-
-
-def change_log(country):
-    """Each change to this country's cells, newest first: date, criterion, old → new, reason.
-
-    The loader creates every cell as "not assessed"; that row is the starting point, not a
-    change (as in `coverage.latest_change`). Two queries (history rows, their provisions).
-    """
-    records = (
-        Assessment.history.filter(country_id=country.pk)
-        .select_related("criterion")
-        .order_by("id", "history_date", "history_id")
-    )
-    # simple-history keeps each record's cited provisions in its own table.
-    cited = apps.get_model("legislation", "HistoricalAssessment_provisions")
-    provisions_at = {}
-    for history_id, provision_id in cited.objects.filter(
-        history__country_id=country.pk
-    ).values_list("history_id", "provision_id"):
-        provisions_at.setdefault(history_id, set()).add(provision_id)
-    changes = []
-    previous = {}
-    for record in records:
-        provisions = provisions_at.get(record.history_id, set())
-        before = previous.get(record.id)
-        previous[record.id] = (record, provisions)
-        if before is None:
-            if record.history_type == "+" and record.status == Status.NOT_ASSESSED:
-                continue  # the blank grid: no change
-            changes.append(
-                Change(
-                    record.history_date,
-                    record.criterion,
-                    None if record.history_type == "+" else Status(record.status),
-                    Status(record.status),
-                    [],
-                    record.history_change_reason or "",
-                )
-            )
-            continue
-        old, old_provisions = before
-        if record.history_type == "-":
-            changes.append(
-                Change(
-                    record.history_date,
-                    record.criterion,
-                    Status(old.status),
-                    None,
-                    [],
-                    record.history_change_reason or "",
-                )
-            )
-            continue
-        other = [
-            label for name, label in TRACKED_FIELDS if getattr(old, name) != getattr(record, name)
-        ]
-        if provisions != old_provisions:
-            other.append(str(Assessment._meta.get_field("provisions").verbose_name))
-        if old.status == record.status and not other:
-            continue  # re-saved without a change a reader would see (e.g. review time only)
-        changes.append(
-            Change(
-                record.history_date,
-                record.criterion,
-                Status(old.status),
-                Status(record.status),
-                other,
-                record.history_change_reason or "",
-            )
-        )
-    changes.sort(key=lambda c: c.date, reverse=True)
-    return changes
+def change_log(country, until=None):
+    """Each change to this country's cells, newest first (up to `until` when given), from the
+    one history module. The public page shows its kind, public reason and what changed; the
+    rows also name people, which only the staff pages show."""
+    return history.changes_between(until=until, country=country)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -446,6 +359,7 @@ class GapReport:
     peer_sources: list  # Source behind the peer examples
     generated_at: datetime.datetime
     permalink: str = ""
+    published_at: datetime.datetime | None = None  # set when shown as published on a past day
 
     priority_rule = PRIORITY_RULE
 
@@ -525,7 +439,8 @@ class GapReport:
 
     @property
     def filename_stem(self):
-        return f"gap-report-{self.country.code}-{self.generated_at:%Y-%m-%d}"
+        day = self.published_at or self.generated_at
+        return f"gap-report-{self.country.code}-{day:%Y-%m-%d}"
 
 
 def proximity(country, peer):
@@ -536,7 +451,24 @@ def proximity(country, peer):
     return ""
 
 
-def find_peers(country, entries, per_gap=PEERS_PER_GAP):
+def _meeting(country, entries, at):
+    """Other countries' cells that meet the entries' criteria, now or as published at `at`."""
+    criterion_ids = [e.criterion.pk for e in entries]
+    if at is None:
+        return list(
+            Assessment.objects.filter(criterion__in=criterion_ids, status=Status.MET)
+            .exclude(country=country)
+            .select_related("country", "source")
+        )
+    cells = history.cells_at(at, criterion_id__in=criterion_ids, status=Status.MET)
+    cells = [c for c in cells if c.country_id != country.pk]
+    countries = Country.objects.in_bulk({c.country_id for c in cells})
+    for cell in cells:
+        cell.country = countries[cell.country_id]
+    return cells
+
+
+def find_peers(country, entries, per_gap=PEERS_PER_GAP, at=None):
     """Countries that meet each gap criterion, nearest first (same sub-region, same region,
     then the rest), the best-evidenced first within each (grade A before D, ungraded last),
     then alphabetical; the first `per_gap` with their provisions.
@@ -546,13 +478,7 @@ def find_peers(country, entries, per_gap=PEERS_PER_GAP):
     """
     if not entries:
         return
-    candidates = (
-        Assessment.objects.filter(
-            criterion__in=[e.criterion.pk for e in entries], status=Status.MET
-        )
-        .exclude(country=country)
-        .select_related("country", "source")
-    )
+    candidates = _meeting(country, entries, at)
     by_criterion = {}
     for cell in candidates:
         by_criterion.setdefault(cell.criterion_id, []).append(cell)
@@ -565,7 +491,8 @@ def find_peers(country, entries, per_gap=PEERS_PER_GAP):
         entry.peers_total = len(peers)
         entry.peers = peers[:per_gap]
         kept += [p.cell for p in entry.peers]
-    prefetch_related_objects(kept, "provisions__instrument")
+    if at is None:  # cells read from the history come with their provisions
+        prefetch_related_objects(kept, "provisions__instrument")
 
 
 def unique_sources(sources):
@@ -576,9 +503,10 @@ def unique_sources(sources):
     return sorted(seen.values(), key=lambda s: (s.title, s.page))
 
 
-def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
-    """Every gap of one country, in priority order, with what to do about it and who does it."""
-    summaries = framework_summaries(country)
+def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, at=None):
+    """Every gap of one country, in priority order, with what to do about it and who does it.
+    With `at`, as published at that moment (the treaty standing is today's)."""
+    summaries = framework_summaries(country, at)
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
     gaps, reserved, research, covered = [], [], [], []
     for summary in summaries:
@@ -599,7 +527,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
     reserved.sort(key=order)
     for entry in gaps + reserved:
         entry.reservations = participation.reservations_for(entry.criterion)
-    find_peers(country, gaps + reserved, per_gap)
+    find_peers(country, gaps + reserved, per_gap, at)
     own_sources = unique_sources(line.source for s in summaries for line in s.lines)
     own_pks = {s.pk for s in own_sources}
     peer_sources = [
@@ -619,6 +547,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP):
         peer_sources=peer_sources,
         generated_at=now or timezone.now(),
         permalink=permalink,
+        published_at=at,
     )
 
 
@@ -721,10 +650,10 @@ class RegionalReport:
                 }
 
 
-def build_regional_report(countries, framework_code, *, now=None):
+def build_regional_report(countries, framework_code, *, now=None, at=None):
     """Countries × criteria of one framework, with who lacks each criterion: 5 queries."""
     countries = sorted(countries, key=lambda c: c.name)
-    matrix = build_matrix(countries, framework_code)
+    matrix = build_matrix(countries, framework_code, at=at)
     entries = [
         RegionalCountry(row, [row.status(leaf.code) for leaf in matrix.leaves])
         for row in matrix.rows

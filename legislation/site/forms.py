@@ -1,13 +1,21 @@
 """Query-string forms for the public pages: every parameter is validated here, before any query
 that depends on it runs, and bad input becomes a message on the page rather than a 500."""
 
+import datetime
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+<<<<<<< HEAD
 from legislation.models import Country, CountryGroup, Framework
 from legislation.site import country_search
+=======
+from legislation import history
+from legislation.models import Country, CountryGroup, Criterion, Framework
+from legislation.statuses import ReasonCode
+>>>>>>> main
 
 CODE_RE = re.compile(r"[A-Za-z]{2}")
 SHOWN_IN_ERRORS = 20  # characters of a rejected value echoed back (escaped) in a message
@@ -244,3 +252,115 @@ class SideBySideForm(forms.Form):
         count = max(MAX_COMPARED, len(given))
         given += [""] * (count - len(given))
         return list(enumerate(given, start=1))
+
+
+class PublishedOnForm(forms.Form):
+    """`?as_of=YYYY-MM-DD`: show a public page exactly as it was published at the end of that
+    day (UTC). Every public view reads it through here; more ways of naming a past moment (a
+    release's cut, say) belong here too, each resolving to one moment."""
+
+    as_of = forms.DateField(
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": "Give the date as YYYY-MM-DD, e.g. 2026-03-03."},
+    )
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"]
+        today = timezone.now().date()
+        if day and day > today:
+            raise ValidationError(
+                f"{day:%Y-%m-%d} is in the future: the records can only be shown as published "
+                f"up to today ({today:%Y-%m-%d})."
+            )
+        return day
+
+    def moment(self):
+        """The instant the page shows, or None for today's version."""
+        day = self.cleaned_data.get("as_of")
+        return history.end_of_day(day) if day else None
+
+
+class ChangesForm(RegionalReportForm):
+    """`/changes/?from=2026-01-01&to=2026-03-31&country=ph&reason=law_amended`: what changed
+    between two days (default: the last 90), narrowed by place, standard, criterion or kind."""
+
+    from_ = forms.DateField(label="From", required=False, input_formats=["%Y-%m-%d"])
+    to = forms.DateField(label="To", required=False, input_formats=["%Y-%m-%d"])
+    criterion = forms.CharField(label="Criterion code", required=False, max_length=20)
+    reason = forms.ChoiceField(
+        label="Kind of change", required=False, choices=[("", "any"), *ReasonCode.choices]
+    )
+    framework = forms.ChoiceField(
+        label="Framework", choices=[("", "any"), *FRAMEWORK_CHOICES], required=False
+    )
+    format = forms.ChoiceField(
+        label="Download", required=False, choices=[("", "—"), ("csv", "CSV"), ("json", "JSON")]
+    )
+
+    def __init__(self, data=None, *args, **kwargs):
+        # `from` is a Python keyword: the field is `from_`, the parameter stays `from`.
+        if data is not None:
+            data = data.copy()
+            if "from" in data:
+                data["from_"] = data["from"]
+        super().__init__(data, *args, **kwargs)
+        del self.fields["export"]
+
+    def clean_framework(self):
+        return self.cleaned_data.get("framework") or ""
+
+    def clean_criterion(self):
+        code = self.cleaned_data["criterion"].strip()
+        if code and not Criterion.objects.filter(code__iexact=code).exists():
+            raise ValidationError(f"No criterion has the code {shorten(code)}.")
+        return code
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        start, end = history.default_window()
+        data["from_"] = data.get("from_") or start
+        data["to"] = data.get("to") or end
+        if data["to"] > end:
+            self.add_error("to", "That day is in the future.")
+        elif data["from_"] > data["to"]:
+            self.add_error("from_", "“From” must not be after “to”.")
+        return data
+
+    def window(self):
+        """(since, until): the moments bounding the chosen days, both ends included."""
+        data = self.cleaned_data
+        since = history.end_of_day(data["from_"] - datetime.timedelta(days=1))
+        return since, history.end_of_day(data["to"])
+
+    def cell_filter(self):
+        data = self.cleaned_data
+        chosen = {}
+        if data.get("country") or data.get("group") or data.get("region"):
+            chosen["country_id__in"] = list(self.countries().values_list("pk", flat=True))
+        if data.get("framework"):
+            chosen["criterion__framework__code"] = data["framework"]
+        if data.get("criterion"):
+            chosen["criterion__code__iexact"] = data["criterion"]
+        return chosen
+
+
+class ChartsForm(forms.Form):
+    """`/figures/over-time/?criterion=ICMEC.4` or `?region=Asia`: whose statuses to chart."""
+
+    criterion = forms.CharField(label="Criterion code", required=False, max_length=20)
+    region = forms.ChoiceField(label="Region", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        regions = Country.objects.order_by("region").values_list("region", flat=True).distinct()
+        self.fields["region"].choices = [("", "—"), *((r, r) for r in regions)]
+
+    def clean_criterion(self):
+        code = self.cleaned_data["criterion"].strip()
+        if not code:
+            return None
+        criterion = Criterion.objects.leaves().filter(code__iexact=code).first()
+        if criterion is None:
+            raise ValidationError(f"No assessed criterion has the code {shorten(code)}.")
+        return criterion

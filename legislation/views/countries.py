@@ -14,6 +14,7 @@ from legislation.reports.gap_report import (
     lanzarote_participation,
 )
 from legislation.site.forms import CountrySearchForm
+from legislation.site.published import at, published_view
 from legislation.statuses import Status
 
 ISO2_RE = re.compile(r"[A-Za-z]{2}")
@@ -137,16 +138,17 @@ def group_names(country):
     return names
 
 
+@published_view
 def profile(request, iso2):
     country, response = get_country(request, iso2)
     if response:
         return response
-    summaries = framework_summaries(country)
+    summaries = framework_summaries(country, at(request))
     ctx = {
         "country": country,
         "groups": group_names(country),
         "summaries": summaries,
         "participation": lanzarote_participation(country, frameworks_by_code(summaries)),
-        "changes": change_log(country),
+        "changes": change_log(country, until=at(request)),
     }
     return render(request, "legislation/site/country_profile.html", ctx)

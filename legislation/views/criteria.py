@@ -3,11 +3,12 @@
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
-from legislation import rules
+from legislation import history, rules
 from legislation.matrix import build_summary_matrix
 from legislation.models import Assessment, Country, Criterion, Framework
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
+from legislation.site.published import at, published_view
 from legislation.statuses import ASSESSED, Status
 
 
@@ -37,30 +38,36 @@ def index(request):
     return render(request, "legislation/site/criteria.html", ctx)
 
 
-def _statuses(criterion):
+def _statuses(criterion, at=None):
     """(country, status, detail) for every country, in name order; a missing cell is not
-    assessed; an article's detail says how much of it is assessed ("gap found, 1 of 6")."""
+    assessed; an article's detail says how much of it is assessed ("gap found, 1 of 6").
+    With `at`, as published at that moment."""
     countries = list(Country.objects.order_by("name"))
+    if criterion.is_leaf and at is not None:
+        states = history.state_at(at, criterion=criterion)
+        cells = {s.country_id: s.status for s in states.values()}
+        return [(c, Status(cells.get(c.pk, Status.NOT_ASSESSED)), "") for c in countries]
     if criterion.is_leaf:
         cells = {
             cell.country_id: cell
             for cell in Assessment.objects.filter(criterion=criterion).only("country", "status")
         }
         return [(c, rules.cell_status(cells.get(c.pk)), "") for c in countries]
-    matrix = build_summary_matrix(countries, criterion.framework.code)
+    matrix = build_summary_matrix(countries, criterion.framework.code, at=at)
     return [
         (row.country, row.status(criterion.code), row.rollup(criterion.code).detail)
         for row in matrix.rows
     ]
 
 
+@published_view
 def detail(request, code):
     criterion = get_object_or_404(
         Criterion.objects.select_related("framework", "parent"), code__iexact=code
     )
     if criterion.code != code:  # /criteria/icmec.4/ → the one address each page has
         return redirect(criterion, permanent=True)
-    triples = _statuses(criterion)
+    triples = _statuses(criterion, at(request))
     pairs = [(country, status) for country, status, _ in triples]
     groups = {status: [] for status in rules.STATUS_ORDER}
     for country, status, detail in triples:

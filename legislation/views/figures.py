@@ -6,12 +6,13 @@ from legislation.figures import headline_figures
 from legislation.matrix import build_summary_matrix
 from legislation.models import Framework, PublishedFigure
 from legislation.site.filters import CompareFilter
+from legislation.site.published import at, published_view
 
 FIGURE_FILTERS = ("q", "region", "subregion", "group")
 
 
-def figures_context(countries, *, whole_world):
-    matrix = build_summary_matrix(countries, Framework.ICMEC)
+def figures_context(countries, *, whole_world, at=None):
+    matrix = build_summary_matrix(countries, Framework.ICMEC, at=at)
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     return {
         "figures": headline_figures(matrix.rows, list(published), whole_world=whole_world),
@@ -20,6 +21,7 @@ def figures_context(countries, *, whole_world):
     }
 
 
+@published_view
 def figures(request):
     data = request.GET.copy()
     data["framework"] = Framework.ICMEC  # the headline figures are ICMEC's five criteria
@@ -29,6 +31,6 @@ def figures(request):
         ctx["invalid"] = True
         return render(request, "legislation/site/figures.html", ctx, status=400)
     active = filterset.active_filters()
-    ctx.update(figures_context(filterset.qs, whole_world=not active))
+    ctx.update(figures_context(filterset.qs, whole_world=not active, at=at(request)))
     ctx["active_filters"] = active
     return render(request, "legislation/site/figures.html", ctx)

@@ -6,6 +6,7 @@ from django.urls import reverse
 from legislation.exports.spreadsheet import download
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_gap_report
+from legislation.site.published import at, published_view
 from legislation.views.countries import get_country
 
 
@@ -16,9 +17,13 @@ def report_for(request, iso2):
     permalink = request.build_absolute_uri(
         reverse("legislation:country-gaps", kwargs={"iso2": country.code})
     )
-    return build_gap_report(country, permalink=permalink), None
+    report = build_gap_report(
+        country, permalink=request.published_on.keep(permalink), at=at(request)
+    )
+    return report, None
 
 
+@published_view
 def gap_report(request, iso2):
     report, response = report_for(request, iso2)
     if response:
@@ -27,6 +32,7 @@ def gap_report(request, iso2):
     return render(request, "legislation/reports/gap_report.html", ctx)
 
 
+@published_view
 def gap_report_pdf(request, iso2):
     report, response = report_for(request, iso2)
     if response:
@@ -35,6 +41,7 @@ def gap_report_pdf(request, iso2):
     return download(pdf, f"{report.filename_stem}.pdf")
 
 
+@published_view
 def gap_report_docx(request, iso2):
     report, response = report_for(request, iso2)
     if response:

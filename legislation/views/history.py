@@ -1,16 +1,16 @@
 """Who changed what, when, why, and who approved it: per country and per criterion, with the
 values as approved on any past date. For editors and reviewers (it names people)."""
 
-import datetime
-
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
+from legislation import history
 from legislation.editorial import workflow
-from legislation.models import Assessment, ChangeProposal, Country, Criterion
+from legislation.models import Assessment, Country, Criterion
+from legislation.statuses import Status
 
 
 class AsOfForm(forms.Form):
@@ -28,67 +28,42 @@ class AsOfForm(forms.Form):
         return on
 
 
-def _records(**cell_filter):
-    """Every historical record of the chosen cells, with provisions, in three queries."""
-    History = Assessment.history.model
-    records = list(
-        History.objects.filter(**cell_filter)
-        .select_related("history_user", "proposed_by", "source", "country", "criterion")
-        .order_by("history_date", "history_id")
+def _revert_url(change, may_revert):
+    """The admin's form for proposing this change undone, for those who may propose."""
+    if change.previous_id is None or not may_revert:
+        return ""
+    return reverse(
+        "admin:legislation_assessment_simple_history", args=[change.record.id, change.previous_id]
     )
-    Through = History.provisions.model  # the history of the provisions links
-    by_record = {}
-    if records:
-        rows = Through.objects.filter(history__in=[r.history_id for r in records])
-        for row in rows.select_related("provision__instrument"):
-            by_record.setdefault(row.history_id, []).append(row.provision)
-    proposals = ChangeProposal.objects.in_bulk([r.proposal_id for r in records if r.proposal_id])
-    for record in records:
-        record.values = workflow.snapshot(record, provisions=by_record.get(record.history_id, []))
-        record.proposal_obj = proposals.get(record.proposal_id)
-    return records
 
 
-def _build(records, on, user):
-    """The change log (newest first) and each cell's value at the end of `on`."""
-    previous, entries, as_of = {}, [], {}
-    end = None
-    if on:
-        end = timezone.make_aware(datetime.datetime.combine(on, datetime.time.max))
-    may_revert = user.has_perm(workflow.PROPOSE_PERMISSION)
-    for record in records:
-        before = previous.get(record.id)
-        previous[record.id] = record
-        if end is None or record.history_date <= end:
-            as_of[record.id] = record
-        if before is None:
-            if record.values["status"] == "not_assessed":
-                continue  # the loader creating an empty cell is not news
-            changes = workflow.diff(workflow.empty_snapshot(), record.values)
-        else:
-            changes = workflow.diff(before.values, record.values)
-        if not changes:
-            continue
-        revert_url = ""
-        if may_revert and before is not None:
-            revert_url = reverse(
-                "admin:legislation_assessment_simple_history",
-                args=[record.id, before.history_id],
-            )
-        entries.append({"record": record, "changes": changes, "revert_url": revert_url})
-    entries.reverse()
-    return entries, as_of
-
-
-def _page(request, template, heading, records, cells, **extra):
+def _page(request, template, heading, cell_filter, cells, **extra):
+    """The change log and, with `?on=`, every cell as it stood at the end of that day (UTC):
+    a cell with no record by then reads "not assessed" and nothing else."""
     form = AsOfForm(request.GET or None)
     on = form.cleaned_data["on"] if form.is_valid() else None
-    entries, as_of = _build(records, on, request.user)
+    changes = history.changes_between(**cell_filter)
+    may_revert = request.user.has_perm(workflow.PROPOSE_PERMISSION)
+    entries = [
+        {
+            "record": c.record,
+            "change": c,
+            "changes": c.changes,
+            "revert_url": _revert_url(c, may_revert),
+        }
+        for c in changes
+    ]
+    past = {}
+    if on:
+        past = {c.pk: c for c in history.cells_at(history.end_of_day(on), **cell_filter)}
     rows = []
     for cell in cells:
-        record = as_of.get(cell.pk) if on else None
-        values = record.values if record else workflow.snapshot(cell)
-        rows.append({"cell": cell, "values": values, "existed": bool(record) or not on})
+        shown = past.get(cell.pk) if on else cell
+        recorded = shown is not None
+        values = workflow.snapshot(shown) if recorded else dict(history.BLANK)
+        if values["status"] == Status.NOT_ASSESSED:
+            values = dict(history.BLANK)  # "not assessed" and nothing else
+        rows.append({"cell": cell, "values": values, "existed": recorded})
     ctx = {
         "heading": heading,
         "form": form,
@@ -115,7 +90,7 @@ def country_history(request, iso2):
         request,
         "legislation/editorial/history_country.html",
         f"History of {country.name}",
-        _records(country=country),
+        {"country": country},
         cells,
         country=country,
     )
@@ -135,7 +110,7 @@ def criterion_history(request, code):
         request,
         "legislation/editorial/history_criterion.html",
         f"History of {criterion.code} {criterion.title}",
-        _records(criterion=criterion),
+        {"criterion": criterion},
         cells,
         criterion=criterion,
     )

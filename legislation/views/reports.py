@@ -8,7 +8,12 @@ from legislation.reports import briefings
 from legislation.reports.gap_report import build_regional_report
 from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
+<<<<<<< HEAD
 from legislation.statuses import SYMBOLS
+=======
+from legislation.site.published import at, published_view
+from legislation.statuses import SYMBOLS, Status
+>>>>>>> main
 
 LONG_COLUMNS = [
     "iso2",
@@ -40,6 +45,7 @@ def selection_summary(form):
     return "; ".join(parts)
 
 
+@published_view
 def gap_report(request):
     form = RegionalReportForm(request.GET)
     ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER]}
@@ -47,7 +53,7 @@ def gap_report(request):
         return render(request, "legislation/reports/report_gaps.html", ctx)
     if not form.is_valid():
         return render(request, "legislation/reports/report_gaps.html", ctx, status=400)
-    report = build_regional_report(form.countries(), form.cleaned_data["framework"])
+    report = build_regional_report(form.countries(), form.cleaned_data["framework"], at=at(request))
     ctx.update(report=report, selection=selection_summary(form))
     export = form.cleaned_data.get("export")
     stem = f"gap-report-{report.framework.code}-{timezone.now():%Y-%m-%d}"

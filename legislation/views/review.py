@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from legislation.editorial import importing, workflow
+from legislation.editorial.reasons import ReasonCodeFields
 from legislation.exports.spreadsheet import table_download
 from legislation.models import Assessment, ImportUpload
 from legislation.wording import counted
@@ -37,6 +38,10 @@ class ConfirmForm(forms.Form):
         help_text="Required. Kept in the history of every cell the file changes, with your name.",
         widget=forms.TextInput(attrs={"size": 80}),
     )
+
+
+ConfirmForm.base_fields["reason_code"] = ReasonCodeFields.base_fields["reason_code"]
+ConfirmForm.base_fields["public_reason"] = ReasonCodeFields.base_fields["public_reason"]
 
 
 class TemplateFormatForm(forms.Form):
@@ -125,7 +130,12 @@ def _confirm(request):
     result = importing.preview(draft.file_name, bytes(draft.content), author=request.user)
     try:
         outcome = importing.apply_import(
-            result, request.user, confirm.cleaned_data["reason"], versions=draft.versions
+            result,
+            request.user,
+            confirm.cleaned_data["reason"],
+            versions=draft.versions,
+            reason_code=confirm.cleaned_data["reason_code"],
+            public_reason=confirm.cleaned_data["public_reason"],
         )
     except workflow.WorkflowError as error:
         return TemplateResponse(

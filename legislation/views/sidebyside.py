@@ -11,6 +11,7 @@ from legislation.models import Framework
 from legislation.reports.gap_report import provisions_of
 from legislation.rules import RollUp
 from legislation.site.forms import MAX_COMPARED, SideBySideForm
+from legislation.site.published import at, published_view
 from legislation.statuses import ASSESSED, Status, cell_as_of
 
 
@@ -51,11 +52,11 @@ class Row:
         return len({c.status for c in self.cells}) > 1
 
 
-def comparison_rows(countries):
+def comparison_rows(countries, at=None):
     """Every criterion of both frameworks, Lanzarote articles before their sub-paragraphs."""
     rows = []
     for framework in Framework.objects.all():
-        matrix = build_matrix(countries, framework.code)
+        matrix = build_matrix(countries, framework.code, at=at)
         by_parent = {}
         for leaf in matrix.leaves:
             by_parent.setdefault(leaf.parent_id, []).append(leaf)
@@ -108,6 +109,7 @@ def csv_rows(countries, rows):
     return headers, body
 
 
+@published_view
 def compare(request):
     form = SideBySideForm(request.GET)
     ctx = {"form": form, "max_compared": MAX_COMPARED}
@@ -121,7 +123,7 @@ def compare(request):
             request, "legislation/reports/sidebyside.html", ctx, status=200 if starting else 400
         )
     countries = form.cleaned_data["c"]
-    rows = comparison_rows(countries)
+    rows = comparison_rows(countries, at(request))
     shown = [r for r in rows if r.differs] if form.cleaned_data["diff"] else rows
     if form.cleaned_data["export"] == "csv":
         headers, body = csv_rows(countries, shown)

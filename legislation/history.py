@@ -1,0 +1,293 @@
+"""The past of the fact base: every cell's public values at a moment, and what changed between
+two moments, with the kind of each change.
+
+Read from the audit rows django-simple-history writes (one row per approved change, its cited
+provisions in a table of their own). Every change log (the profile's, `/changes/`, the feeds,
+the staff history pages) and every "as published on" page is built here; public and staff
+views differ only in which fields they show. A cell with no row by a moment did not exist
+then: it reads "not assessed" and nothing else, never today's values.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from legislation.models import Assessment, Provision, Source
+from legislation.statuses import REASON_CODE_HELP, ReasonCode, Status
+
+__all__ = [
+    "REASON_CODE_HELP",
+    "CellChange",
+    "CellState",
+    "ReasonCode",
+    "cells_at",
+    "changes_between",
+    "end_of_day",
+    "state_at",
+]
+
+History = Assessment.history.model
+CitedAt = History.provisions.model  # which provisions each historical row cites
+
+
+def end_of_day(day):
+    """The last instant of a calendar day in UTC: "as published on" a date means this."""
+    return datetime.datetime.combine(day, datetime.time.max, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CellState:
+    """A cell's public values as one historical row recorded them."""
+
+    history_id: int
+    cell_id: int
+    country_id: int
+    criterion_id: int
+    status: str
+    as_of: datetime.date | None
+    as_of_precision: str
+    evidence_grade: str
+    note: str
+    source_id: int | None
+    reviewed_at: datetime.datetime | None
+    reason_code: str
+    public_reason: str
+    recorded_at: datetime.datetime
+    version: int = 0
+    provision_ids: tuple = ()
+
+
+STATE_FIELDS = (
+    "history_id",
+    "id",
+    "country_id",
+    "criterion_id",
+    "status",
+    "as_of",
+    "as_of_precision",
+    "evidence_grade",
+    "note",
+    "source_id",
+    "reviewed_at",
+    "reason_code",
+    "public_reason",
+    "history_date",
+    "version",
+)
+
+
+def _latest_rows(moment, cell_filter):
+    """The newest historical row of each chosen cell recorded by `moment`, deletions out."""
+    newest = (
+        History.objects.filter(id=OuterRef("id"), history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return (
+        History.objects.filter(**cell_filter)
+        .filter(history_date__lte=moment, history_id=Subquery(newest))
+        .exclude(history_type="-")
+    )
+
+
+def state_at(moment, **cell_filter):
+    """{cell id: CellState} of every chosen cell that had a record by `moment`. Two queries,
+    whatever the number of cells. `cell_filter` takes the cell's own lookups, e.g.
+    `country_id__in=[...]`, `criterion__framework__code="icmec"`."""
+    rows = _latest_rows(moment, cell_filter)
+    cited = {}
+    links = CitedAt.objects.filter(history_id__in=rows.values("history_id"))
+    for history_id, provision_id in links.order_by().values_list("history_id", "provision_id"):
+        cited.setdefault(history_id, []).append(provision_id)
+    states = {}
+    for values in rows.order_by().values_list(*STATE_FIELDS):
+        state = CellState(*values, provision_ids=tuple(sorted(cited.get(values[0], ()))))
+        states[state.cell_id] = state
+    return states
+
+
+def _with_provisions(cell, provisions):
+    """Fill the cell's prefetch cache, so `cell.provisions.all()` answers without a query."""
+    queryset = cell.provisions.all()
+    queryset._result_cache = list(provisions)
+    queryset._prefetch_done = True
+    cell._prefetched_objects_cache = {"provisions": queryset}
+    return cell
+
+
+def cells_at(moment, *, criteria=None, countries=None, **cell_filter):
+    """The chosen cells as unsaved `Assessment` instances holding their values at `moment`
+    (source and provisions attached), for the builders that read model instances. Four
+    queries. `criteria` and `countries` ({pk: object}) are attached when given."""
+    states = state_at(moment, **cell_filter)
+    source_ids = {s.source_id for s in states.values() if s.source_id}
+    sources = Source.objects.in_bulk(source_ids) if source_ids else {}
+    provision_ids = {pk for s in states.values() for pk in s.provision_ids}
+    provisions = (
+        Provision.objects.select_related("instrument").in_bulk(provision_ids)
+        if provision_ids
+        else {}
+    )
+    cells = []
+    for state in states.values():
+        cell = Assessment(
+            pk=state.cell_id,
+            country_id=state.country_id,
+            criterion_id=state.criterion_id,
+            status=state.status,
+            as_of=state.as_of,
+            as_of_precision=state.as_of_precision,
+            evidence_grade=state.evidence_grade,
+            note=state.note,
+            source_id=state.source_id,
+            reviewed_at=state.reviewed_at,
+            version=state.version,
+        )
+        if state.source_id:
+            cell.source = sources[state.source_id]
+        if criteria is not None:
+            cell.criterion = criteria[state.criterion_id]
+        if countries is not None and state.country_id in countries:
+            cell.country = countries[state.country_id]
+        provs = sorted((provisions[pk] for pk in state.provision_ids), key=lambda p: p.pk)
+        cells.append(_with_provisions(cell, provs))
+    return cells
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes
+
+
+def values_of(record, provisions):
+    """A historical row's values as plain data, in the shape the review queue's diff uses."""
+    from legislation.editorial.workflow import snapshot
+
+    return snapshot(record, provisions=provisions)
+
+
+BLANK = {
+    "status": Status.NOT_ASSESSED,
+    "as_of": "",
+    "as_of_precision": "day",
+    "evidence_grade": "",
+    "note": "",
+    "source": None,
+    "source_label": "",
+    "provisions": [],
+    "provisions_label": "",
+}
+
+
+@dataclass
+class CellChange:
+    """One change to one cell: the historical row that records it, the values before and
+    after, and the differing fields as (label, old, new). The row names people; public views
+    read only the properties below that do not."""
+
+    record: object
+    before: dict | None  # None: the cell's first record
+    after: dict
+    changes: list
+    previous_id: int | None = None  # the history id of the row it changed from (staff revert)
+
+    @property
+    def when(self):
+        return self.record.history_date
+
+    @property
+    def country(self):
+        return self.record.country
+
+    @property
+    def criterion(self):
+        return self.record.criterion
+
+    @property
+    def old_status(self):
+        return Status((self.before or BLANK)["status"])
+
+    @property
+    def new_status(self):
+        return Status(self.after["status"])
+
+    @property
+    def status_changed(self):
+        return self.old_status != self.new_status
+
+    @property
+    def evidence_changes(self):
+        """The differing fields other than the status: evidence, dates, provisions, note."""
+        return [c for c in self.changes if c[0] != "status"]
+
+    @property
+    def reason_code(self):
+        return self.record.reason_code
+
+    @property
+    def reason_label(self):
+        code = self.record.reason_code
+        return ReasonCode(code).label if code in ReasonCode.values else "not recorded"
+
+    @property
+    def public_reason(self):
+        return self.record.public_reason
+
+    def describe(self):
+        """The change in words, naming no one: for feeds and downloads."""
+        parts = [f"{label}: {old} → {new}" for label, old, new in self.changes]
+        return "; ".join(parts)
+
+
+def _rows_touched(since, until, cell_filter):
+    """Every historical row, up to `until`, of the cells changed in (since, until]: the rows
+    in the window and the ones before them, which say what each change changed from."""
+    rows = History.objects.filter(**cell_filter)
+    if until is not None:
+        rows = rows.filter(history_date__lte=until)
+    if since is not None:
+        touched = rows.filter(history_date__gt=since)
+        rows = rows.filter(id__in=touched.values("id"))
+    return rows
+
+
+def changes_between(since=None, until=None, **cell_filter):
+    """Each change to the chosen cells recorded after `since` and by `until` (either may be
+    None: no bound), newest first. Three queries, however many changes."""
+    from legislation.editorial.workflow import diff
+
+    rows = _rows_touched(since, until, cell_filter)
+    records = list(
+        rows.select_related("history_user", "proposed_by", "source", "country", "proposal")
+        .select_related("criterion__framework")
+        .order_by("id", "history_date", "history_id")
+    )
+    cited = {}
+    links = CitedAt.objects.filter(history_id__in=rows.values("history_id"))
+    for link in links.select_related("provision__instrument"):
+        cited.setdefault(link.history_id, []).append(link.provision)
+    previous, changes = {}, []
+    for record in records:
+        before, previous_id = previous.get(record.id, (None, None))
+        record.values = (
+            BLANK
+            if record.history_type == "-"
+            else values_of(record, cited.get(record.history_id, []))
+        )
+        previous[record.id] = (record.values, record.history_id)
+        if since is not None and record.history_date <= since:
+            continue
+        if before is None and record.values["status"] == Status.NOT_ASSESSED:
+            continue  # the loader creating an empty cell is not news
+        differences = diff(before or BLANK, record.values)
+        if differences:
+            changes.append(CellChange(record, before, record.values, differences, previous_id))
+    changes.sort(key=lambda c: (c.when, c.record.history_id), reverse=True)
+    return changes
+
+
+def default_window(today=None, days=90):
+    """(from, to) dates of the default `/changes/` window: the last `days` days, today included."""
+    today = today or timezone.now().date()
+    return today - datetime.timedelta(days=days), today

@@ -1,0 +1,70 @@
+"""Any public page as published on a date: the request's moment, its banner, its links.
+
+`published_view` reads `?as_of=` through `PublishedOnForm` before the view runs (bad or future
+dates get a 400 with the message), and leaves `request.published_on` for the view to pass as
+`at=` to the matrix and report builders. Templates read it for the banner and for links that
+keep the date.
+"""
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.shortcuts import render
+
+from legislation.site.forms import PublishedOnForm
+
+
+@dataclass(frozen=True)
+class PublishedOn:
+    day: object = None  # datetime.date, or None for today's version
+    moment: object = None  # the last instant of `day` in UTC
+
+    @property
+    def query(self):
+        """The query-string pair that keeps the date on a link ("" for today's version)."""
+        return urlencode({"as_of": self.day.isoformat()}) if self.day else ""
+
+    def keep(self, url):
+        """`url` with the date kept, so following it stays in the same past."""
+        if not self.day:
+            return url
+        return f"{url}{'&' if '?' in url else '?'}{self.query}"
+
+
+TODAY = PublishedOn()
+
+
+def read_published_on(params):
+    """(PublishedOn, None) or (None, form with errors)."""
+    form = PublishedOnForm(params)
+    if not form.is_valid():
+        return None, form
+    day = form.cleaned_data.get("as_of")
+    return (PublishedOn(day, form.moment()) if day else TODAY), None
+
+
+def published_view(view):
+    """Parse `as_of` before the view; answer a clear 400 when it is bad."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        published_on, form = read_published_on(request.GET)
+        if form is not None:
+            return render(
+                request, "legislation/site/bad_date.html", {"date_form": form}, status=400
+            )
+        request.published_on = published_on
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def at(request):
+    """The moment a view shows: None (today) unless `?as_of=` named a past day."""
+    return getattr(request, "published_on", TODAY).moment
+
+
+def context(request):
+    """Context processor: `published_on` for the banner and `dated_url`."""
+    return {"published_on": getattr(request, "published_on", TODAY)}
