@@ -4,13 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Max, Q
 
-<<<<<<< HEAD
-from legislation.models import Assessment, Country, Framework, TreatyParticipation
-from legislation.rules import STATUS_ORDER
-=======
 from legislation import history
 from legislation.models import Assessment, Country, Criterion, Framework, TreatyParticipation
->>>>>>> main
+from legislation.rules import STATUS_ORDER
 from legislation.statuses import Status
 
 

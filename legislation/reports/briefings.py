@@ -457,16 +457,12 @@ def participation_section(document, participation):
 def report_stamp(report):
     return [
         ("Data as of", report.as_of_stamp),
-<<<<<<< HEAD
-        ("Generated", report.generated_text),
-=======
         *(
             [("As published on", f"{report.published_at:%d %B %Y} (end of the day, UTC)")]
             if report.published_at
             else []
         ),
-        ("Generated", f"{report.generated_at:%d %B %Y, %H:%M} UTC"),
->>>>>>> main
+        ("Generated", report.generated_text),
         ("Permalink", report.permalink or "not available"),
         (
             "Coverage",

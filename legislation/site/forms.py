@@ -8,14 +8,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-<<<<<<< HEAD
-from legislation.models import Country, CountryGroup, Framework
-from legislation.site import country_search
-=======
 from legislation import history
 from legislation.models import Country, CountryGroup, Criterion, Framework
+from legislation.site import country_search
 from legislation.statuses import ReasonCode
->>>>>>> main
 
 CODE_RE = re.compile(r"[A-Za-z]{2}")
 SHOWN_IN_ERRORS = 20  # characters of a rejected value echoed back (escaped) in a message

@@ -30,11 +30,8 @@ from pathlib import Path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-<<<<<<< HEAD
-from legislation.site.palette import colour
-=======
 from legislation.site.map_style import SVG_STYLE
->>>>>>> main
+from legislation.site.palette import colour
 
 ASSET_PATH = Path(__file__).resolve().parent.parent / "data" / "world_map.json"
 

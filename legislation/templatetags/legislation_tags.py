@@ -45,7 +45,23 @@ def rollup_rule():
     return ROLLUP_RULE
 
 
-<<<<<<< HEAD
+@register.simple_tag(takes_context=True)
+def dated_url(context, viewname, *args):
+    """A link that keeps the page's `?as_of=` date, so a reader stays in the same past."""
+    url = reverse(viewname, args=args)
+    published_on = context.get("published_on")
+    return published_on.keep(url) if published_on else url
+
+
+@register.simple_tag(takes_context=True)
+def today_url(context):
+    """This address without `as_of`: the page as published today."""
+    request = context["request"]
+    params = request.GET.copy()
+    params.pop("as_of", None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
 @register.filter
 def counted(count, word):
     """{{ n|counted:"change" }} → "1 change", "3 changes"."""
@@ -73,20 +89,3 @@ def rejected_proposals_of(user):
         .select_related("assessment__country", "assessment__criterion", "reviewed_by")
         .order_by("-reviewed_at")[:REJECTED_SHOWN]
     )
-=======
-@register.simple_tag(takes_context=True)
-def dated_url(context, viewname, *args):
-    """A link that keeps the page's `?as_of=` date, so a reader stays in the same past."""
-    url = reverse(viewname, args=args)
-    published_on = context.get("published_on")
-    return published_on.keep(url) if published_on else url
-
-
-@register.simple_tag(takes_context=True)
-def today_url(context):
-    """This address without `as_of`: the page as published today."""
-    request = context["request"]
-    params = request.GET.copy()
-    params.pop("as_of", None)
-    return f"{request.path}?{params.urlencode()}" if params else request.path
->>>>>>> main

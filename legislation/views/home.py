@@ -7,12 +7,8 @@ from legislation.models import Country, Framework, PublishedFigure
 from legislation.rules import STATUS_ORDER
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
-<<<<<<< HEAD
-from legislation.statuses import SYMBOLS
-=======
 from legislation.site.published import at, published_view
-from legislation.statuses import SYMBOLS, Status
->>>>>>> main
+from legislation.statuses import SYMBOLS
 
 
 @published_view
@@ -23,13 +19,8 @@ def home(request):
     shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
-<<<<<<< HEAD
-        "coverage": site_coverage(),
-        "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER],
-=======
         "coverage": site_coverage(at(request)),
-        "status_key": [(s, SYMBOLS[s]) for s in Status],
->>>>>>> main
+        "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
         "whole_world": True,

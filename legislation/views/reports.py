@@ -8,12 +8,8 @@ from legislation.reports import briefings
 from legislation.reports.gap_report import build_regional_report
 from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
-<<<<<<< HEAD
-from legislation.statuses import SYMBOLS
-=======
 from legislation.site.published import at, published_view
-from legislation.statuses import SYMBOLS, Status
->>>>>>> main
+from legislation.statuses import SYMBOLS
 
 LONG_COLUMNS = [
     "iso2",
