@@ -8,6 +8,8 @@ from legislation.models import Country
 
 from .factories import make_user
 
+AXE = Path(__file__).resolve().parent.parent / "tools/axe/node_modules/axe-core/axe.min.js"
+
 
 def load_quietly():
     with open(os.devnull, "w") as devnull:
@@ -124,3 +126,26 @@ def viewer(db):
 @pytest.fixture
 def reviewer(db):
     return make_user("rita", groups=["Reviewers"])
+
+
+@pytest.fixture
+def axe_violations():
+    """axe-core's violations on a page: [(rule, impact, first targets, help)].
+
+    The pinned axe-core (tools/axe/package.json) is evaluated through the DevTools protocol
+    rather than added as a <script> element, so the pages' strict Content-Security-Policy
+    (no inline script) stays in force while the check runs."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run tools/system_deps.sh (make install does)")
+    source = AXE.read_text()
+
+    def run(page):
+        page.evaluate(source)
+        found = page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        return [
+            (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3], v["help"]) for v in found
+        ]
+
+    return run

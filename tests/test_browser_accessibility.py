@@ -2,8 +2,6 @@
 page and the main editor pages: zero violations. Keyboard-only use of the comparison filters and
 table is tested too."""
 
-from pathlib import Path
-
 import pytest
 
 from legislation.models import Country
@@ -14,8 +12,6 @@ from .test_gaps import philippines_with_gaps
 
 pytestmark = pytest.mark.browser
 
-AXE = Path(__file__).resolve().parent.parent / "tools" / "axe" / "node_modules" / "axe-core"
-AXE = AXE / "axe.min.js"
 
 PUBLIC_PAGES = [
     "/",
@@ -44,20 +40,8 @@ EDITOR_PAGES = [
 ]
 
 
-def axe_violations(page):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run tools/system_deps.sh (make install does)")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3], v["help"]) for v in result
-    ]
-
-
 @pytest.mark.parametrize("url", PUBLIC_PAGES)
-def test_it_finds_no_accessibility_violation_on_a_public_page(page, url):
+def test_it_finds_no_accessibility_violation_on_a_public_page(page, url, axe_violations):
     philippines_with_gaps()
     page.goto(url)
     violations = axe_violations(page)
@@ -65,7 +49,7 @@ def test_it_finds_no_accessibility_violation_on_a_public_page(page, url):
 
 
 @pytest.mark.parametrize("width", [390])
-def test_it_finds_no_accessibility_violation_on_the_phone_layout(page, width):
+def test_it_finds_no_accessibility_violation_on_the_phone_layout(page, width, axe_violations):
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("/compare/?framework=lanzarote&detail=on")
     violations = axe_violations(page)
@@ -73,7 +57,7 @@ def test_it_finds_no_accessibility_violation_on_the_phone_layout(page, width):
 
 
 @pytest.mark.parametrize("url", EDITOR_PAGES)
-def test_it_finds_no_accessibility_violation_on_an_editor_page(page, url):
+def test_it_finds_no_accessibility_violation_on_an_editor_page(page, url, axe_violations):
     make_user("eddie", groups=["Editors"])
     sign_in(page, "eddie")
     page.goto(url)
@@ -85,7 +69,7 @@ def test_it_finds_no_accessibility_violation_on_an_editor_page(page, url):
 # some runs the names never appear within 30 s (not yet understood); when they do, axe finds no
 # violation. Not strict, so a pass is reported as XPASS rather than hiding the check.
 @pytest.mark.xfail(reason="Select2 naming by admin_labels.js is not yet reliable", strict=False)
-def test_it_finds_no_accessibility_violation_on_the_admin_country_page(page):
+def test_it_finds_no_accessibility_violation_on_the_admin_country_page(page, axe_violations):
     make_user("eddie", groups=["Editors"])
     sign_in(page, "eddie")
     philippines = Country.objects.get(iso2="PH")
@@ -136,7 +120,7 @@ def test_it_picks_a_criterion_status_and_sorts_the_table_by_keyboard_alone(page)
     assert page.locator("table.compare thead th[aria-sort]").count() == 1
 
 
-def test_it_reports_a_violation_axe_should_find(page):
+def test_it_reports_a_violation_axe_should_find(page, axe_violations):
     # The check itself can fail: an image without alt text and an unlabelled field are found.
     page.goto("/")
     page.evaluate(

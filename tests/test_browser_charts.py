@@ -1,19 +1,8 @@
 """The new public pages in a real browser: charts at desktop and phone widths, and axe-core."""
 
-from pathlib import Path
-
-import axe_playwright_python
 import pytest
 
 pytestmark = pytest.mark.browser
-
-AXE = Path(axe_playwright_python.__file__).parent / "axe.min.js"  # axe-core, bundled
-
-
-def axe_violations(page):
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in result["violations"]]
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -37,6 +26,6 @@ def test_the_charts_draw_with_titles_axes_and_tables(page, screenshot, width):
 @pytest.mark.parametrize(
     "path", ["/figures/over-time/?region=Asia", "/changes/", "/countries/ph/?as_of=2026-01-01"]
 )
-def test_the_new_pages_pass_axe(page, path):
+def test_the_new_pages_pass_axe(page, path, axe_violations):
     page.goto(path)
     assert axe_violations(page) == []
