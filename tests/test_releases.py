@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from legislation.releases import package, schema
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 from .api_helpers import people, publish
 
@@ -115,7 +115,14 @@ def test_it_builds_the_same_bytes_from_the_same_data():
 def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
     publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
     package.create_release("1.0.0", "First")
-    publish(*staff, "PH", "ICMEC.4", status=Status.MET)
+    publish(
+        *staff,
+        "PH",
+        "ICMEC.4",
+        status=Status.MET,
+        reason_code=ReasonCode.ERROR_CORRECTED,
+        public_reason="Misread section 4.",
+    )
 
     with pytest.raises(ValidationError, match="the next version is 1.0.1"):
         package.create_release("1.1.0", "Should be a patch")
@@ -123,8 +130,23 @@ def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
 
     changelog = release.file_bytes()["CHANGELOG.md"].decode()
     assert release.level == "patch"
-    assert "## edit (1 cells)" in changelog
-    assert "- [correction] PH ICMEC.4: status partial → met" in changelog
+    assert "## error corrected (1 cells)" in changelog
+    line = next(x for x in changelog.splitlines() if x.startswith("- [correction] PH ICMEC.4"))
+    assert "status partial → met" in line and line.endswith("(Misread section 4.)")
+
+
+def test_it_requires_a_minor_version_when_the_law_changed(staff):
+    publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
+    package.create_release("1.0.0", "First")
+    publish(*staff, "PH", "ICMEC.4", status=Status.MET, reason_code=ReasonCode.LAW_AMENDED)
+
+    with pytest.raises(ValidationError, match="the next version is 1.1.0"):
+        package.create_release("1.0.1", "Not a correction")
+    release = package.create_release("1.1.0", "The law changed")
+
+    changelog = release.file_bytes()["CHANGELOG.md"].decode()
+    assert release.level == "minor"
+    assert "## law amended (1 cells)" in changelog
 
 
 def test_it_refuses_a_patch_when_there_are_new_assessments(staff):

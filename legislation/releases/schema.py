@@ -10,6 +10,7 @@ import csv
 import io
 
 from legislation.exports.spreadsheet import guard, unguard
+from legislation.statuses import ReasonCode
 
 # "not_assessed" is declared missing in the cells table: nobody has verified the cell, so a
 # validator or a statistics package reads it as unknown (NA), never as a value beside "no".
@@ -131,7 +132,12 @@ RESOURCES = {
             ),
             field("source_id", "integer"),
             field("note"),
-            field("reason_code", description="Why the cell last changed."),
+            field(
+                "reason_code",
+                description="Why the cell last changed.",
+                enum=[code.value for code in ReasonCode],
+            ),
+            field("public_reason", description="The public reason given with that change."),
             field("reviewed_on", "date", "The day a second person approved the value."),
         ],
         "primaryKey": ["country", "criterion"],
