@@ -33,6 +33,7 @@ from legislation.models.records import citation_of_provision
 from legislation.releases import schema
 from legislation.statuses import ASSESSED, Status
 
+
 @dataclass(frozen=True)
 class Moment:
     """Which data to read: now (both None), the public state at `at`, or a stored release."""
