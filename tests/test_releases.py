@@ -112,7 +112,9 @@ def test_it_builds_the_same_bytes_from_the_same_data():
     assert rebuilt == release.file_bytes()
 
 
-def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
+def _release_after_a_change(staff, reason_code, wrong, right, public_reason=""):
+    """Release 1.0.0, then PH ICMEC.4 partial → met for `reason_code`: version `wrong` is
+    refused naming `right`, which is cut. Returns (release, its changelog)."""
     publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
     package.create_release("1.0.0", "First")
     publish(
@@ -120,15 +122,20 @@ def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
         "PH",
         "ICMEC.4",
         status=Status.MET,
-        reason_code=ReasonCode.ERROR_CORRECTED,
-        public_reason="Misread section 4.",
+        reason_code=reason_code,
+        public_reason=public_reason,
+    )
+    with pytest.raises(ValidationError, match=f"the next version is {right}"):
+        package.create_release(wrong, "Contradicts the changes")
+    release = package.create_release(right, "After the change")
+    return release, release.file_bytes()["CHANGELOG.md"].decode()
+
+
+def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
+    release, changelog = _release_after_a_change(
+        staff, ReasonCode.ERROR_CORRECTED, "1.1.0", "1.0.1", public_reason="Misread section 4."
     )
 
-    with pytest.raises(ValidationError, match="the next version is 1.0.1"):
-        package.create_release("1.1.0", "Should be a patch")
-    release = package.create_release("1.0.1", "Correction for the Philippines")
-
-    changelog = release.file_bytes()["CHANGELOG.md"].decode()
     assert release.level == "patch"
     assert "## error corrected (1 cells)" in changelog
     line = next(x for x in changelog.splitlines() if x.startswith("- [correction] PH ICMEC.4"))
@@ -136,15 +143,8 @@ def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
 
 
 def test_it_requires_a_minor_version_when_the_law_changed(staff):
-    publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
-    package.create_release("1.0.0", "First")
-    publish(*staff, "PH", "ICMEC.4", status=Status.MET, reason_code=ReasonCode.LAW_AMENDED)
+    release, changelog = _release_after_a_change(staff, ReasonCode.LAW_AMENDED, "1.0.1", "1.1.0")
 
-    with pytest.raises(ValidationError, match="the next version is 1.1.0"):
-        package.create_release("1.0.1", "Not a correction")
-    release = package.create_release("1.1.0", "The law changed")
-
-    changelog = release.file_bytes()["CHANGELOG.md"].decode()
     assert release.level == "minor"
     assert "## law amended (1 cells)" in changelog
 
