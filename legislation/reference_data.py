@@ -15,15 +15,19 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
+from legislation import reference_additions as additions
 from legislation.models import (
     Assessment,
     Country,
     CountryGroup,
     Criterion,
     Framework,
+    LegalInstrument,
+    Provision,
     PublishedFigure,
-    Source,
+    PublishedRating,
     TreatyParticipation,
+    TreatyReservation,
 )
 from legislation.statuses import ReasonCode, Status
 
@@ -242,21 +246,14 @@ def load_criteria(frameworks, report):
 
 
 def load_published_figures(frameworks, report):
-    for row in read_csv("icmec_published_figures.csv"):
+    rows = additions.all_figure_rows(
+        read_csv("icmec_published_figures.csv"), read_csv("icmec_headline_figures_by_edition.csv")
+    )
+    for lookup, values in rows:
         sync(
             PublishedFigure,
-            {
-                "framework": frameworks[Framework.ICMEC],
-                "edition": int(row["edition"]),
-                "figure": row["figure"],
-                "scope": row["scope"],
-            },
-            {
-                "year": int(row["year"]),
-                "value": int(row["value"]),
-                "meaning": row["meaning"],
-                "source": row["source"],
-            },
+            {"framework": frameworks[Framework.ICMEC], **lookup},
+            values,
             report,
             "published figures",
         )
@@ -269,6 +266,11 @@ def save_with_reason(instance, reason):
 
 def load_parties(frameworks, countries, report):
     treaty = frameworks[Framework.LANZAROTE]
+    dated = additions.date_additions(read_csv("lanzarote_dates_additions.csv"))
+    listing = {
+        row["iso2"]: additions.listing_values(row)
+        for row in read_csv("lanzarote_parties_with_reservations_or_declarations_NL_treatydb.csv")
+    }
     for row in read_csv("lanzarote_parties.csv"):
         values = {
             # Tunisia is the only Party that joined by accession (2019); the rest ratified.
@@ -277,17 +279,16 @@ def load_parties(frameworks, countries, report):
                 if row["iso2"] == "TN"
                 else TreatyParticipation.Action.RATIFICATION
             ),
-            "signed": parse_date(row["signed"]),
-            "ratified": parse_date(row["ratified"]),
-            "in_force": parse_date(row["in_force"]),
-            "source": row["source"],
-            "date_quality": row["date_source_quality"],
+            **additions.participation_values(row, dated, listing),
         }
+        sources = [values[f"{n}_source"] for n in ("signed", "ratified", "in_force")]
+        sources += [values["source"], values["notes"], values.get("listing_source", "")]
+        why = additions.reason("Lanzarote Party record", " ".join(sources))
         country = countries[row["iso2"]]
         participation = TreatyParticipation.objects.filter(country=country, treaty=treaty).first()
         if participation is None:
             participation = TreatyParticipation(country=country, treaty=treaty, **values)
-            save_with_reason(participation, LOADER_REASON)
+            save_with_reason(participation, why)
             report.count("created", "Lanzarote Parties")
             continue
         changed = {k: v for k, v in values.items() if getattr(participation, k) != v}
@@ -298,7 +299,7 @@ def load_parties(frameworks, countries, report):
             continue
         for name, value in changed.items():
             setattr(participation, name, value)
-        save_with_reason(participation, LOADER_REASON)
+        save_with_reason(participation, why)
         report.count("updated", "Lanzarote Parties")
 
 
@@ -318,36 +319,35 @@ def create_missing_cells(report):
         report.created["not-assessed cells"] = len(missing)
 
 
-def seed_public_reason(row):
+def seed_public_reason(seed):
     """What the public change log says of a seed value: what was recorded, and the published
     source that states it (never the file it was loaded from)."""
     text = (
-        f"First recorded as {Status(row['status']).label} (as of {row['as_of_year']}), as "
-        f"stated by a published source: {row['source']}"
+        f"First recorded as {Status(seed.status).label} (as of {seed.as_of_year}), as "
+        f"stated by a published source: {seed.source['title']}"
     )
     return text[:500]
 
 
 def load_seed_assessments(report):
-    for row in read_csv("seed_assessments.csv"):
-        source, _ = Source.objects.get_or_create(
-            title=row["source"],
-            page="",
-            defaults={
-                "publisher": "WePROTECT Global Alliance",
-                "year": 2019,
-                "note": "Seed value: the source states this cell directly.",
-            },
-        )
+    """Cells a published source states directly. Where two sources state the same cell, the
+    newest is the cell's source and the note names the older one."""
+    statements = [
+        *additions.wepro_statements(read_csv("seed_assessments.csv")),
+        *additions.asean_statements(read_csv("asean_rahamathulla_2021.csv")),
+    ]
+    for (iso2, code), (seed, note) in sorted(additions.seed_cells(statements).items()):
+        source = additions.source_for(seed.source)
         values = {
-            "status": Status(row["status"]),
+            "status": Status(seed.status),
             # The source gives a year only: 31 December of that year, flagged as year precision.
-            "as_of": datetime.date(int(row["as_of_year"]), 12, 31),
+            "as_of": datetime.date(seed.as_of_year, 12, 31),
             "as_of_precision": Assessment.AsOfPrecision.YEAR,
-            "evidence_grade": row["evidence_grade"],
+            "evidence_grade": seed.evidence_grade,
             "source": source,
+            "note": note,
         }
-        cell = Assessment.objects.get(country__iso2=row["iso2"], criterion__code=row["criterion"])
+        cell = Assessment.objects.get(country__iso2=iso2, criterion__code=code)
         changed = {k: v for k, v in values.items() if getattr(cell, k) != v}
         if not changed:
             continue
@@ -359,9 +359,113 @@ def load_seed_assessments(report):
         cell.version += 1  # an editor holding the old version must not overwrite this
         cell.full_clean()
         cell._reason_code = ReasonCode.FIRST_ASSESSMENT
-        cell._public_reason = seed_public_reason(row)
-        save_with_reason(cell, f"{LOADER_REASON}seed_assessments.csv")
+        cell._public_reason = seed_public_reason(seed)
+        save_with_reason(cell, additions.reason_for_source("Seed value", source))
         report.count("updated", "seed assessments")
+
+
+def sync_record(model, lookup, values, report, what, why):
+    """Create or refresh a record editors may change, with the reason in its history; a record
+    any person has saved is theirs and is kept as it is."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model(**lookup, **values)
+        save_with_reason(obj, why)
+        report.count("created", what)
+        return obj, True
+    changed = {k: v for k, v in values.items() if getattr(obj, k) != v}
+    if not changed:
+        return obj, False
+    if changed_by_a_person(obj):
+        report.count("kept", f"{what} changed by editors")
+        return obj, False
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    save_with_reason(obj, why)
+    report.count("updated", what)
+    return obj, True
+
+
+def load_reservations(frameworks, report):
+    """Reservations, declarations and objections on the Parties' records, with the criteria
+    each bears on and whether it covers them wholly or only in part."""
+    participations = {
+        p.country.iso2: p
+        for p in TreatyParticipation.objects.filter(
+            treaty=frameworks[Framework.LANZAROTE]
+        ).select_related("country")
+    }
+    criteria = {c.code: c for c in Criterion.objects.leaves()}
+    loaded = {}
+    rows = additions.reservation_rows(
+        read_csv("lanzarote_reservations_declarations.csv"),
+        read_csv("lanzarote_reservation_criteria.csv"),
+    )
+    for row in rows:
+        participation = participations[row.iso2]
+        values = dict(row.values)
+        if row.objects_to:
+            values["objects_to"] = loaded[row.objects_to]
+        why = additions.reason(f"{row.kind.capitalize()} recorded", values["source"])
+        reservation, _ = sync_record(
+            TreatyReservation,
+            {"participation": participation, "kind": row.kind, "article": row.article},
+            values,
+            report,
+            "reservations, declarations and objections",
+            why,
+        )
+        loaded.setdefault(row.iso2, reservation)
+        wanted = {criteria[code] for code in row.criteria}
+        if set(reservation.criteria.all()) != wanted and not changed_by_a_person(reservation):
+            reservation._change_reason = why
+            reservation.criteria.set(wanted)
+            report.count("updated", "criteria a reservation affects")
+
+
+def load_published_ratings(frameworks, countries, report):
+    """What ICMEC published for a country in an edition: shown beside cells, never one."""
+    framework = frameworks[Framework.ICMEC]
+    titles = additions.icmec_titles()
+    criteria = {c.code: c for c in Criterion.objects.of_framework(Framework.ICMEC)}
+    for row in additions.rating_rows(read_csv("icmec_per_country_statements.csv"), titles):
+        rating = sync(
+            PublishedRating,
+            {"framework": framework, "country": countries[row["iso2"]], "edition": row["edition"]},
+            {k: row[k] for k in ("year", "summary", "statement", "source", "reliability")},
+            report,
+            "published ratings",
+        )
+        for name, codes in (("criteria_met", row["met"]), ("criteria_not_met", row["not_met"])):
+            wanted = {criteria[code] for code in codes}
+            if set(getattr(rating, name).all()) != wanted:
+                getattr(rating, name).set(wanted)
+                report.count("updated", "published ratings")
+
+
+def load_statutes(countries, report):
+    """Statutes whose text was located, as instruments and provisions with no status."""
+    rows = additions.statute_rows(
+        read_csv("statutes_primary_text_locations.csv"), read_csv("statutes_text_language.csv")
+    )
+    for iso2, title, instrument_values, reference, provision_values in rows:
+        why = additions.reason("Law on record (not yet assessed)", provision_values["location"])
+        instrument, _ = sync_record(
+            LegalInstrument,
+            {"country": countries[iso2], "title": title},
+            instrument_values,
+            report,
+            "laws on record",
+            why,
+        )
+        sync_record(
+            Provision,
+            {"instrument": instrument, "reference": reference},
+            provision_values,
+            report,
+            "provisions on record",
+            why,
+        )
 
 
 EDITOR_MODELS = ["assessment", "legalinstrument", "provision", "source"]
@@ -407,7 +511,10 @@ def load_reference_data():
     load_criteria(frameworks, report)
     load_published_figures(frameworks, report)
     load_parties(frameworks, countries, report)
+    load_reservations(frameworks, report)
+    load_published_ratings(frameworks, countries, report)
     create_missing_cells(report)
     load_seed_assessments(report)
+    load_statutes(countries, report)
     load_permission_groups(report)
     return report

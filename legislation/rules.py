@@ -153,13 +153,9 @@ def cell_value_problems(criterion, country_id, status, source, provisions):
             ("criterion", f"{criterion.code} is an article heading; assess its sub-paragraphs.")
         )
     if criterion is not None and status == Status.RESERVED and not criterion.allows_reservation:
-        problems.append(
-            (
-                "status",
-                f"“reserved” is not possible for {criterion.code} ({criterion.title}): "
-                "the Convention allows no reservation to it.",
-            )
-        )
+        # Also refused where the Convention allows a reservation to only part of the
+        # criterion: the rest of the offence stays in force (Criterion.reserved_refusal).
+        problems.append(("status", criterion.reserved_refusal()))
     if status in ASSESSED and source is None:
         label = Status(status).label
         problems.append(("source", f"missing source: an assessed status ({label}) needs a source."))

@@ -1,8 +1,39 @@
 """Signal receivers of the app, connected once in `LegislationConfig.ready()`."""
 
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from simple_history.signals import pre_create_historical_record
 
-from .models import Assessment, LegalInstrument, Provision, Source
+from .models import (
+    Assessment,
+    Country,
+    CountryGroup,
+    Criterion,
+    Framework,
+    LegalInstrument,
+    Provision,
+    PublishedFigure,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+)
+from .site import cache as datacache
+
+# What a public page, download or feed shows. Not here, on purpose: proposals (cell and
+# evidence), batches and import drafts (pending until approved; approval saves the record),
+# history rows, users, groups and sessions: a staff login or an import draft keeps the cache.
+PUBLIC_MODELS = [
+    Assessment,
+    Country,
+    CountryGroup,
+    Criterion,
+    Framework,
+    LegalInstrument,
+    Provision,
+    PublishedFigure,
+    Source,
+    TreatyParticipation,
+    TreatyReservation,
+]
 
 
 def _record_the_proposal(sender, instance, history_instance, **kwargs):
@@ -31,8 +62,38 @@ def _record_the_evidence_proposal(sender, instance, history_instance, **kwargs):
         history_instance.proposed_by_id = proposal.author_id
 
 
+def _public_data_changed(sender, **kwargs):
+    datacache.raise_version()
+
+
+def _m2m_links():
+    """The through models of the public models' many-to-many fields (cell provisions,
+    group members, reserved criteria)."""
+    for model in PUBLIC_MODELS:
+        for field in model._meta.many_to_many:
+            yield field.remote_field.through
+
+
+def _public_receivers():
+    """(signal, sender, dispatch uid) of every public-change receiver."""
+    for model in PUBLIC_MODELS:
+        uid = f"public-change-{model._meta.model_name}"
+        yield post_save, model, uid + "-save"
+        yield post_delete, model, uid + "-delete"
+    for through in _m2m_links():
+        yield m2m_changed, through, f"public-change-{through.__name__}"
+
+
 def connect():
     pre_create_historical_record.connect(_record_the_proposal, dispatch_uid="record-the-proposal")
     pre_create_historical_record.connect(
         _record_the_evidence_proposal, dispatch_uid="record-the-evidence-proposal"
     )
+    for signal, sender, uid in _public_receivers():
+        signal.connect(_public_data_changed, sender=sender, dispatch_uid=uid)
+
+
+def disconnect_public_receivers():
+    """Only for tests that play a process whose writes bypass the signals."""
+    for signal, sender, uid in _public_receivers():
+        signal.disconnect(sender=sender, dispatch_uid=uid)

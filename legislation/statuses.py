@@ -69,7 +69,7 @@ class AsOfPrecision(models.TextChoices):
     YEAR = "year", "year"
 
 
-AS_OF_UNKNOWN = "date unknown"
+AS_OF_UNKNOWN = "date not yet found"  # a missing fact reads "not yet found", never "no"
 
 
 def format_as_of(date, precision=AsOfPrecision.DAY):

@@ -14,6 +14,7 @@ from legislation.views import (
     home,
     reports,
     sidebyside,
+    worklist,
 )
 
 app_name = "legislation"
@@ -72,6 +73,11 @@ urlpatterns += [
         feeds.FrameworkChangesFeed(),
         name="feed-framework-changes",
     ),
+]
+
+# Issue 12: the research worklist for editors.
+urlpatterns += [
+    path("editorial/worklist/", worklist.research_worklist, name="worklist"),
 ]
 
 # Issue 11: data releases (the API itself is under /api/v1/, see legislation/api/urls.py).

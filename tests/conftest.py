@@ -19,6 +19,15 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    # Each test's changes are rolled back, so two tests can reach the same data version with
+    # different data: no page cached by one may be served to the next.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # Loading 196 countries and ~5,000 cells once per session keeps the suite fast; each test

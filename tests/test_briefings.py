@@ -254,8 +254,10 @@ def test_it_answers_a_briefing_for_an_unknown_country_with_a_404(client):
 def test_it_states_a_seed_country_gap_and_source_in_its_briefing(client):
     text = pdf_text(client.get("/countries/sg/gaps.pdf").content)
     assert "ICMEC.2 Definition of CSAM" in text
+    # The newer source (2021) is the cell's; the older one is named in its note.
+    assert "Rahamathulla" in text
     assert "Global Threat Assessment 2019" in text
-    assert "Data as of 2018" in text
+    assert "Data as of 2021" in text
 
 
 # --- the fetcher --------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ def test_it_lists_every_criterion_with_its_coverage(client):
     body = client.get("/criteria/").content.decode()
     for code in ("ICMEC.1", "ICMEC.5", "Art.20", "L20.1.f", "L24.2"):
         assert f">{code}</a>" in body
-    assert "assessed: 8 of 196" in body  # ICMEC.2: the eight seed cells
+    assert "assessed: 11 of 196" in body  # ICMEC.2: the eleven seed cells
 
 
 def test_it_explains_what_a_criterion_asks_and_what_a_law_must_contain(client):
@@ -31,10 +31,10 @@ def test_it_states_the_reservation_rule(client):
 
 def test_it_counts_and_lists_the_countries_in_each_status(client):
     body = client.get("/criteria/ICMEC.2/").content.decode()
-    assert "assessed: 8 of 196" in body
-    not_met = body.split("✘</span> not met</span> (8)", 1)[1].split("</section>", 1)[0]
+    assert "assessed: 11 of 196" in body
+    not_met = body.split("✘</span> not met</span> (11)", 1)[1].split("</section>", 1)[0]
     assert '<a href="/countries/sg/">Singapore</a>' in not_met
-    assert not_met.count("<li>") == 8
+    assert not_met.count("<li>") == 11
 
 
 def test_it_rolls_an_article_up_from_its_sub_paragraphs(client):

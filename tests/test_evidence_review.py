@@ -141,16 +141,16 @@ def test_it_reviews_an_edit_of_an_instrument_whose_provision_a_cell_cites(
     seen = seen_history(client, change_url)
     data = {
         "country": instrument.country_id,
-        "title": "Republic Act No. 9775",
+        "title": "Act No. 9775 of the Republic",
         "year": 2009,
         "change_reason": "Cite the Act by its number",
         "seen_history": seen,
     }
     assert client.post(change_url, data).status_code == 302
-    assert "Republic Act No. 9775" not in public_text(client, url)
+    assert "Act No. 9775 of the Republic" not in public_text(client, url)
 
     evidence.approve(reviewer, [EvidenceProposal.objects.get().pk])
-    assert "Republic Act No. 9775" in public_text(client, url)
+    assert "Act No. 9775 of the Republic" in public_text(client, url)
 
 
 def test_it_reviews_an_edit_of_a_cited_provision(client, cited, editor, reviewer):

@@ -116,15 +116,17 @@ def test_it_stamps_the_range_of_as_of_dates():
 
 def test_it_reads_a_year_only_date_as_a_year():
     assert format_as_of(datetime.date(2018, 12, 31), Assessment.AsOfPrecision.YEAR) == "2018"
-    assert format_as_of(None) == "date unknown"
+    assert format_as_of(None) == "date not yet found"
 
 
 def test_it_reports_a_seed_country_definition_gap_with_the_published_source():
     report = build_gap_report(country("SG"))
     (gap,) = report.gaps
     assert gap.criterion.code == "ICMEC.2" and gap.status == Status.NOT_MET
-    assert "Global Threat Assessment 2019" in gap.line.source.title
-    assert gap.line.as_of == "2018"
+    # The newer published source is the cell's; the older one is named in its note.
+    assert "Rahamathulla" in gap.line.source.title
+    assert gap.line.as_of == "2021"
+    assert "Global Threat Assessment 2019" in gap.line.note
 
 
 def test_it_names_files_with_the_iso_code_and_the_date():
@@ -185,8 +187,9 @@ def test_it_logs_the_seed_values_as_first_assessments_from_their_published_sourc
     (change,) = change_log(country("SG"))
     assert (change.old_status, change.new_status) == (Status.NOT_ASSESSED, Status.NOT_MET)
     assert change.reason_label == "first assessment"
-    assert "WePROTECT Global Alliance, Global Threat Assessment 2019" in change.public_reason
-    assert "seed_assessments.csv" not in change.public_reason
+    # Singapore's seed is the newer published source (2021), the study of ASEAN laws.
+    assert "Rahamathulla" in change.public_reason
+    assert ".csv" not in change.public_reason
 
 
 # --- Lanzarote participation ------------------------------------------------------------------
@@ -203,26 +206,26 @@ def test_it_calls_a_country_without_a_treaty_record_not_a_party():
 
 
 def test_it_reads_blank_dates_as_unknown_and_points_secondary_dates_to_the_treaty_office():
-    albania = TreatyParticipation.objects.get(country__iso2="AL")
-    assert albania.date_quality == "secondary" and albania.ratified is None
-    participation = lanzarote_participation(albania.country, frameworks())
-    assert ("ratified", "date unknown") in participation.dates()
+    germany = TreatyParticipation.objects.get(country__iso2="DE")
+    assert germany.date_quality == "secondary" and germany.signed is None
+    participation = lanzarote_participation(germany.country, frameworks())
+    assert ("signed", "date not yet found") in participation.dates()
     assert participation.dates_secondary
     assert "secondary sources" in participation.date_quality_note
     assert participation.chart_url == TREATY_OFFICE_CHART
 
 
 def test_it_points_a_party_without_any_date_to_the_treaty_office():
-    andorra = TreatyParticipation.objects.get(country__iso2="AD")
-    assert andorra.signed is None and andorra.ratified is None and andorra.in_force is None
-    participation = lanzarote_participation(andorra.country, frameworks())
+    belgium = TreatyParticipation.objects.get(country__iso2="BE")
+    assert belgium.signed is None and belgium.ratified is None and belgium.in_force is None
+    participation = lanzarote_participation(belgium.country, frameworks())
     assert participation.dates() == [
-        ("signed", "date unknown"),
-        ("ratified", "date unknown"),
-        ("in force", "date unknown"),
+        ("signed", "date not yet found"),
+        ("ratified", "date not yet found"),
+        ("in force", "date not yet found"),
     ]
     assert participation.needs_confirmation
-    assert "date unknown" in participation.date_quality_note
+    assert "date not yet found" in participation.date_quality_note
 
 
 def test_it_shows_no_missing_signature_for_a_state_that_acceded():
@@ -254,13 +257,17 @@ def test_it_lists_for_each_criterion_the_countries_of_a_region_lacking_it():
     report = build_regional_report(countries, "icmec")
     by_code = {row.criterion.code: row for row in report.criteria}
     assert [(c.iso2, s) for c, s in by_code["ICMEC.2"].lacking] == [
-        ("ID", Status.NOT_MET),  # a seed value
+        ("ID", Status.NOT_MET),  # seed values
+        ("LA", Status.NOT_MET),
+        ("MY", Status.NOT_MET),
+        ("MM", Status.NOT_MET),
         ("PH", Status.PARTIAL),
         ("SG", Status.NOT_MET),  # a seed value
         ("VN", Status.NOT_MET),
     ]
     assert by_code["ICMEC.2"].met == 1  # Thailand
-    assert by_code["ICMEC.2"].assessed == 5 and by_code["ICMEC.2"].total == 11
+    # six seed values (WePROTECT 2019, ASEAN review 2021), the Philippines and Thailand
+    assert by_code["ICMEC.2"].assessed == 8 and by_code["ICMEC.2"].total == 11
 
 
 def test_it_lists_a_region_alphabetically_and_totals_its_gaps():

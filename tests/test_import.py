@@ -145,6 +145,7 @@ def test_the_dry_run_lists_each_row_as_new_changed_or_unchanged_with_exact_diffs
     singapore_ok = row("SG", "ICMEC.2", status="not_met")  # the seed value as it stands
     seed = cell(Country.objects.get(iso2="SG"), "ICMEC.2")
     singapore_ok[HEADER.index("source")] = str(seed.source)
+    singapore_ok[HEADER.index("note")] = seed.note
     singapore_ok[HEADER.index("as_of")] = seed.as_of.isoformat()
     singapore_ok[HEADER.index("as_of_precision")] = seed.as_of_precision
     singapore_ok[HEADER.index("evidence_grade")] = seed.evidence_grade
@@ -153,6 +154,8 @@ def test_the_dry_run_lists_each_row_as_new_changed_or_unchanged_with_exact_diffs
     changed[HEADER.index("status")] = "partial"
     pe_seed = cell(Country.objects.get(iso2="PE"), "ICMEC.2")
     changed[HEADER.index("as_of")] = pe_seed.as_of.isoformat()
+    changed[HEADER.index("source")] = str(pe_seed.source)
+    changed[HEADER.index("note")] = pe_seed.note
 
     result = importing.preview(
         "batch.csv", csv_bytes([row("FR", "ICMEC.1"), changed, singapore_ok]), author=editor
@@ -419,13 +422,13 @@ def test_it_accepts_an_evidence_grade_as_letter_or_label(editor, written):
 
 
 def test_public_pages_show_an_import_only_after_approval(client, editor, reviewer):
-    assert "assessed: 8 of 980" in client.get("/").text
+    assert "assessed: 16 of 980" in client.get("/").text
     outcome = importing.apply_import(
         importing.preview("b.csv", csv_bytes(GOOD), editor), editor, "r"
     )
-    assert "assessed: 8 of 980" in client.get("/").text
+    assert "assessed: 16 of 980" in client.get("/").text
     workflow.approve(reviewer, [p.pk for p in outcome.proposals])
-    assert "assessed: 10 of 980" in client.get("/").text
+    assert "assessed: 18 of 980" in client.get("/").text
 
 
 def test_it_reads_a_rows_own_kind_of_change_from_the_reason_code_column():

@@ -63,9 +63,10 @@ def test_it_shows_who_lacks_each_criterion_and_the_totals(client):
     for name in ["Indonesia", "Philippines", "Singapore", "Vietnam"]:
         assert name in row, name
     assert "Thailand" not in row  # Thailand meets it
-    assert "assessed: 5 of 11" in row
-    # ID, SG, VN (seed values) and PH lack ICMEC.2; PH also lacks ICMEC.5.
-    assert "5 cells not met or partial, in 4 of 11 countries" in body
+    assert "assessed: 8 of 11" in row
+    # ID, LA, MY, MM, SG, VN (seed values) and PH lack ICMEC.2; KH, LA, MY, MM, VN (seeds)
+    # lack ICMEC.4; PH also lacks ICMEC.5.
+    assert "13 cells not met or partial, in 8 of 11 countries" in body
 
 
 def test_it_states_each_matrix_status_in_words_for_screen_readers(client):

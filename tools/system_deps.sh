@@ -2,6 +2,7 @@
 # Installs the Debian packages the app and its tests need, only when they are missing.
 # Pango: WeasyPrint renders the PDF briefings. chromium: browser tests (Playwright drives it
 # through executablePath; no browser is ever downloaded). poppler-utils: PDF pages to PNG.
+# wrk: the load benchmark (make bench-load).
 set -euo pipefail
 need=()
 ldconfig -p | grep -q 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
@@ -9,6 +10,7 @@ ldconfig -p | grep -q 'libharfbuzz-subset' || need+=(libharfbuzz-subset0)
 command -v chromium >/dev/null || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+command -v wrk >/dev/null || need+=(wrk)  # bench/load.py: HTTP load on loopback
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing system packages: ${need[*]}"
 sudo=""

@@ -25,6 +25,7 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -802,8 +803,10 @@ class SourceAdmin(EvidenceReviewAdmin):
 
 class TreatyReservationInline(admin.StackedInline):
     model = TreatyReservation
+    fk_name = "participation"
     extra = 0
     filter_horizontal = ["criteria"]
+    raw_id_fields = ["objects_to"]
 
 
 @admin.register(TreatyParticipation)
@@ -865,8 +868,18 @@ class CountryGroupAdmin(ReadOnlyForEditorsAdmin):
 
 @admin.register(PublishedFigure)
 class PublishedFigureAdmin(ReadOnlyForEditorsAdmin):
-    list_display = ["figure", "scope", "value", "edition", "year"]
+    list_display = ["figure", "scope", "value", "release", "year", "sufficiency_rule"]
+    list_filter = ["edition", "sufficiency_rule"]
+
+
+@admin.register(PublishedRating)
+class PublishedRatingAdmin(ReadOnlyForEditorsAdmin):
+    """What ICMEC published for a country in an edition: context, never a cell."""
+
+    list_display = ["country", "framework", "edition", "year", "summary"]
     list_filter = ["edition"]
+    list_select_related = ["country", "framework"]
+    search_fields = ["country__name", "country__iso2"]
 
 
 class StateFilter(admin.SimpleListFilter):

@@ -34,6 +34,7 @@ from legislation.models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -57,6 +58,7 @@ MODELS = [
     TreatyParticipation,
     TreatyReservation,
     PublishedFigure,
+    PublishedRating,
     ChangeBatch,
     ChangeProposal,
     EvidenceProposal,
@@ -85,6 +87,9 @@ def _ordered(model):
     if model is Criterion:
         # Articles before their sub-paragraphs.
         return sorted(queryset, key=lambda c: (c.parent_id is not None, c.pk))
+    if model is TreatyReservation:
+        # What an objection objects to before the objection.
+        return sorted(queryset, key=lambda r: (r.objects_to_id is not None, r.pk))
     return queryset
 
 

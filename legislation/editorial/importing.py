@@ -18,18 +18,16 @@ The format is the comparison page's long export, so export → edit → import i
   slightly wrong, and a wrong citation is worse than none.
 """
 
-import csv
 import datetime
 import hashlib
-import io
-import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 
 from legislation import rules, statuses
-from legislation.editorial import workflow
+from legislation.editorial import reading, workflow
+from legislation.editorial.reading import ImportFileError
 from legislation.exports import long_format
 from legislation.matrix import build_summary_matrix
 from legislation.models import (
@@ -47,10 +45,6 @@ COLUMNS = list(long_format.IMPORT_COLUMNS)
 # Accepted: `version` is checked; `reason_code` gives a row its own kind of change (blank: the
 # kind chosen for the whole file); the others are unused.
 OPTIONAL_COLUMNS = [*long_format.ACCEPTED_COLUMNS, "reason_code"]
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (too large, empty, wrong encoding, wrong columns)."""
 
 
 @dataclass
@@ -114,20 +108,9 @@ class Preview:
         )
 
 
-def _cell_text(value):
-    if value is None:
-        return ""
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_rows(file_name, data):
-    """[(line number as the spreadsheet shows it, [cell texts])] of every row, or an error."""
+    """[(line number as the spreadsheet shows it, [cell texts])] of every row, or an error.
+    The readers (`reading`) stream the file and stop at the row, width and size limits."""
     limit = settings.IMPORT_MAX_BYTES
     if len(data) > limit:
         raise ImportFileError(
@@ -138,61 +121,10 @@ def read_rows(file_name, data):
         raise ImportFileError("The file is empty.")
     extension = file_name.lower().rsplit(".", 1)[-1] if "." in file_name else ""
     if extension == "csv":
-        return _read_csv(data)
+        return reading.read_csv(data)
     if extension == "xlsx":
-        return _read_xlsx(data)
+        return reading.read_xlsx(data)
     raise ImportFileError("Upload a .csv or .xlsx file (the comparison page's long export).")
-
-
-def _read_csv(data):
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise ImportFileError(
-            f"Row {line}: the file is not UTF-8 text (byte 0x{data[error.start]:02x} cannot "
-            "be read). Save it from your spreadsheet as “CSV UTF-8”."
-        ) from None
-    if "\x00" in text:
-        raise ImportFileError("The file contains NUL bytes: it is not a CSV text file.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    rows = []
-    line = 1
-    try:
-        for values in reader:
-            rows.append((line, values))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(f"Row {line}: the CSV cannot be read ({error}).") from None
-    return rows
-
-
-def _delimiter(text):
-    """Spreadsheets set to a European locale save "CSV" with semicolons: accept those too,
-    judging by the header (the first line that is not a `#` note)."""
-    for line in text.splitlines():
-        if line.strip() and not line.lstrip().lstrip('"').startswith("#"):
-            return ";" if line.count(";") > line.count(",") else ","
-    return ","
-
-
-def _read_xlsx(data):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise ImportFileError(f"The file is not a readable XLSX workbook ({error}).") from None
-    try:
-        sheet = workbook.worksheets[0]
-        return [
-            (line, [_cell_text(v) for v in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
-    finally:
-        workbook.close()
 
 
 def split_header(rows):
@@ -258,7 +190,7 @@ def parse_as_of(text):
         if len(text) > 10 and text[10:].strip(" T0:"):
             return None, "day"  # a time of day other than midnight: not a plain date
         return datetime.date.fromisoformat(text[:10]), "day"
-    except ValueError:
+    except (ValueError, OverflowError):  # 9999-12 has no following month
         return None, "day"
 
 

@@ -270,6 +270,9 @@ def propose(
     reason = (reason or "").strip()
     if not reason:
         raise WorkflowError(["A reason for the change is required."])
+    limit = ChangeBatch._meta.get_field("reason").max_length
+    if len(reason) > limit:
+        raise WorkflowError([f"The reason is {len(reason)} characters long; the limit is {limit}."])
     codes = {reason_code, *(c.reason_code for c in changes if c.reason_code)}
     if not codes <= set(ReasonCode.values):
         raise WorkflowError(

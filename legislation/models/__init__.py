@@ -3,6 +3,7 @@
 from .cells import Assessment, AssessmentQuerySet, CellValues, ReviewedHistory
 from .editorial import ChangeBatch, ChangeProposal, ChangeProposalQuerySet, ImportUpload
 from .evidence import EvidenceProposal, EvidenceProposalQuerySet
+from .published import PublishedRating, PublishedRatingQuerySet
 from .records import (
     LegalInstrument,
     Provision,
@@ -25,6 +26,7 @@ from .reference import (
     PublishedFigure,
 )
 from .releases import Release, ReleaseFile
+from .versions import DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -40,6 +42,7 @@ __all__ = [
     "CountryQuerySet",
     "Criterion",
     "CriterionQuerySet",
+    "DataVersion",
     "EvidenceProposal",
     "EvidenceProposalQuerySet",
     "Framework",
@@ -47,6 +50,8 @@ __all__ = [
     "LegalInstrument",
     "Provision",
     "PublishedFigure",
+    "PublishedRating",
+    "PublishedRatingQuerySet",
     "Release",
     "ReleaseFile",
     "ReviewedEvidenceHistory",

@@ -109,10 +109,31 @@ class Provision(models.Model):
         LegalInstrument, on_delete=models.PROTECT, related_name="provisions"
     )
     reference = models.CharField(
-        "article or section", max_length=100, help_text="As the law numbers it, e.g. Art. 293(1)."
+        "article or section", max_length=300, help_text="As the law numbers it, e.g. Art. 293(1)."
     )
     excerpt = models.TextField(blank=True)
     url = models.URLField("link", blank=True, max_length=500)
+    version = models.CharField(
+        "version read",
+        max_length=300,
+        blank=True,
+        help_text="Which version of the text was read, as its source dates it (e.g. “as amended "
+        "to 2018”). Laws change: a reading is only as current as this.",
+    )
+    location = models.TextField(
+        "where the text can be read",
+        blank=True,
+        help_text="Every place the text was read, with what kind of copy it is (official, "
+        "mirror, secondary quotation).",
+    )
+    criteria_reading = models.TextField(
+        "criteria the text speaks to",
+        blank=True,
+        help_text="Which criteria the text plainly addresses, as read by whoever recorded it. "
+        "A reading, not a rating: no cell takes a status from it.",
+    )
+    reliability = models.CharField("how far to trust the copy", max_length=300, blank=True)
+    note = models.TextField(blank=True)
 
     history = HistoricalRecords(
         bases=[ReviewedEvidenceHistory], history_change_reason_field=models.TextField(null=True)
@@ -144,6 +165,8 @@ class TreatyParticipation(models.Model):
         OFFICIAL = "official", "official (Council of Europe page)"
         MIXED = "mixed", "mixed (some dates from secondary sources)"
         SECONDARY = "secondary", "secondary sources only – confirm with the Treaty Office"
+        # Per date only: e.g. entry into force inferred from being among the first five.
+        DERIVED = "derived", "derived from a published fact, not stated as a date"
 
     country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="treaties")
     treaty = models.ForeignKey(
@@ -162,6 +185,43 @@ class TreatyParticipation(models.Model):
     )
     source = models.TextField(blank=True)
     date_quality = models.CharField(max_length=10, choices=DateQuality.choices, blank=True)
+    ratified_as = models.CharField(
+        "instrument deposited",
+        max_length=20,
+        blank=True,
+        help_text="As the source words it: ratification, acceptance, approval or accession.",
+    )
+    signed_source = models.TextField("source of the signature date", blank=True)
+    signed_quality = models.CharField(
+        "quality of the signature date", max_length=10, choices=DateQuality.choices, blank=True
+    )
+    ratified_source = models.TextField("source of the deposit date", blank=True)
+    ratified_quality = models.CharField(
+        "quality of the deposit date", max_length=10, choices=DateQuality.choices, blank=True
+    )
+    in_force_source = models.TextField("source of the entry-into-force date", blank=True)
+    in_force_quality = models.CharField(
+        "quality of the entry-into-force date",
+        max_length=10,
+        choices=DateQuality.choices,
+        blank=True,
+    )
+    notes = models.TextField(
+        blank=True,
+        help_text="Dated facts that are not dates of this Party's own steps, each with its "
+        "source, e.g. “not yet ratified by October 2017”.",
+    )
+    declarations_listed = models.BooleanField(
+        "listed with a reservation or declaration",
+        null=True,
+        blank=True,
+        help_text="Whether a treaty database lists the Party as having made any reservation or "
+        "declaration (Art. 37 designations count too). Blank: not checked.",
+    )
+    objections_listed = models.BooleanField(
+        "listed with an objection", null=True, blank=True, help_text="Blank: not checked."
+    )
+    listing_source = models.TextField("source of those listings", blank=True)
 
     history = HistoricalRecords()
 
@@ -185,13 +245,49 @@ class TreatyReservation(models.Model):
     class Kind(models.TextChoices):
         RESERVATION = "reservation", "reservation"
         DECLARATION = "declaration", "declaration"
+        OBJECTION = "objection", "objection"
+
+    class Extent(models.TextChoices):
+        # Decides what a cell may read: only a whole exclusion can make it "reserved".
+        WHOLE = "whole", "covers the criteria wholly"
+        PART = "part", "covers only part of the criteria"
 
     participation = models.ForeignKey(
         TreatyParticipation, on_delete=models.CASCADE, related_name="reservations"
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    article = models.CharField(max_length=20, blank=True, help_text="e.g. 20(3)")
-    text = models.TextField()
+    article = models.CharField(
+        "article invoked",
+        max_length=60,
+        blank=True,
+        help_text="The Convention paragraph relied on, e.g. 20(3), 2nd indent.",
+    )
+    text = models.TextField(help_text="A short summary of the text, in the source's terms.")
+    provisions_affected = models.CharField(
+        max_length=300, blank=True, help_text="The Convention provisions it bears on, as stated."
+    )
+    extent = models.CharField(
+        max_length=5,
+        choices=Extent.choices,
+        blank=True,
+        help_text="For a reservation: whether it excludes the criteria below wholly or only "
+        "in part (e.g. only consensual self-produced images above the age of consent).",
+    )
+    made = models.TextField(
+        "made or deposited",
+        blank=True,
+        help_text="The instrument and its date, as the source words it.",
+    )
+    effective_from = models.DateField(null=True, blank=True, help_text="Blank means unknown.")
+    objects_to = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="objections",
+        help_text="For an objection: the other Party's reservation or declaration objected to.",
+    )
+    reliability = models.CharField("how far to trust it", max_length=300, blank=True)
     criteria = models.ManyToManyField(
         Criterion,
         blank=True,
@@ -205,3 +301,14 @@ class TreatyReservation(models.Model):
 
     def __str__(self):
         return f"{self.participation.country} – {self.get_kind_display()} {self.article}".strip()
+
+    @property
+    def article_label(self):
+        """ "Art. 20(3), 2nd indent", or the source's words where no article is invoked."""
+        if self.article[:1].isdigit():
+            return f"Art. {self.article}"
+        return self.article
+
+    @property
+    def is_partial(self):
+        return self.kind == self.Kind.RESERVATION and self.extent == self.Extent.PART

@@ -169,14 +169,60 @@ class Criterion(models.Model):
 
     @property
     def allows_reservation(self):
-        return self.reservation_allowed != self.Reservation.NO
+        """Whether a cell may read "reserved". A reservation the Convention allows only in part
+        (e.g. Art. 20(3) for consensual self-produced images) leaves the rest of the offence in
+        force, so such a cell keeps its own status and shows the reservation beside it."""
+        return self.reservation_allowed == self.Reservation.YES
+
+    def reserved_refusal(self):
+        """Why "reserved" is not possible for this criterion, or "" where it is."""
+        if self.reservation_allowed == self.Reservation.PARTIAL:
+            return (
+                f"“reserved” is not possible for {self.code} ({self.title}): the Convention "
+                f"allows a reservation to only part of it (Art. {self.reservation_article}). "
+                "Give the status of the rest of the offence; the Party's reservation is shown "
+                "beside the cell."
+            )
+        if self.reservation_allowed == self.Reservation.NO:
+            return (
+                f"“reserved” is not possible for {self.code} ({self.title}): "
+                "the Convention allows no reservation to it."
+            )
+        return ""
 
 
 class PublishedFigure(models.Model):
     """An aggregate as ICMEC (or a report citing it) published it — never computed here."""
 
+    class SufficiencyRule(models.TextChoices):
+        # ICMEC changed what "sufficient" counts at its 7th edition (2012): the series before
+        # and after is not one measure.
+        ALL_OR_ALL_BUT_ISP = (
+            "all_or_all_but_isp",
+            ("“sufficient” = met all criteria, or all but ISP reporting (editions before the 7th)"),
+        )
+        FOUR_OR_MORE = "four_or_more", "“sufficient” = any four or more criteria (7th edition on)"
+
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="figures")
-    edition = models.PositiveSmallIntegerField()
+    edition = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Blank for an update published between editions."
+    )
+    release = models.CharField(
+        max_length=50,
+        blank=True,
+        help_text="The edition or update as published, e.g. “July 2009 update”.",
+    )
+    published = models.CharField(
+        max_length=20, blank=True, help_text="Year or month of publication, as the source gives it."
+    )
+    sufficiency_rule = models.CharField(
+        max_length=20,
+        choices=SufficiencyRule.choices,
+        blank=True,
+        help_text="For “sufficient” counts: which meaning of the word the figure uses.",
+    )
+    reliability = models.CharField("how far to trust it", max_length=300, blank=True)
+    note = models.TextField(blank=True, help_text="Other facts the source gives with it.")
     year = models.PositiveSmallIntegerField()
     figure = models.SlugField(max_length=50)
     scope = models.SlugField(

@@ -26,6 +26,11 @@ from docx.shared import Pt
 
 from legislation import statuses
 from legislation.reports.gap_report import PRIORITY_RULE, source_line
+from legislation.reports.treaty_docx import (
+    published_ratings_docx,
+    reservation_lines_docx,
+    treaty_record_docx,
+)
 
 # Without a request (scripts, tests) the PDF is rendered against this made-up origin;
 # ".invalid" can never resolve on a real network (RFC 2606).
@@ -159,12 +164,15 @@ def gap_section(document, entry, ask):
         document.add_paragraph("No provision is cited for this criterion.")
     if criterion.common_gaps:
         labelled(document, "How laws typically fall short", criterion.common_gaps)
-    for reservation in entry.reservations:
+    for reading in entry.line.reservation_readings:
         labelled(
             document,
-            f"Recorded {reservation.get_kind_display()} (Art. {reservation.article})",
-            reservation.text,
+            "A reservation applies",
+            f"{reading.headline}. {reading.reservation.text} {reading.status_note} "
+            f"The ask: {reading.ask}.",
         )
+    for text in entry.line.published:
+        labelled(document, "Published by ICMEC (not this briefing's assessment)", text)
     document.add_heading("What a law should contain", level=3)
     document.add_paragraph(criterion.must_contain or "No drafting guidance recorded yet.")
     document.add_heading("Evidence", level=3)
@@ -236,6 +244,8 @@ def _docx_summary(document, report):
     for s in report.summaries:
         if s.is_icmec:
             labelled(document, "ICMEC", icmec_line(s))
+    published_ratings_docx(document, report.published_ratings, labelled)
+    reservation_lines_docx(document, report.reservation_lines, labelled)
     document.add_heading("Lanzarote Convention participation", level=2)
     participation_section(document, report.participation)
 
@@ -299,22 +309,13 @@ def _docx_sources(document, report):
 
 def participation_section(document, participation):
     labelled(document, "Standing", participation.standing)
-    for label, text in participation.dates():
-        labelled(document, label.capitalize(), text)
     if participation.record is not None:
-        if participation.reservations:
-            for r in participation.reservations:
-                article = f" on Art. {r.article}" if r.article else ""
-                labelled(document, f"{r.get_kind_display().capitalize()}{article}", r.text)
-        else:
-            labelled(document, "Reservations and declarations", "none recorded")
+        treaty_record_docx(document, participation.treaty_record, labelled)
     if participation.needs_confirmation:
         document.add_paragraph(
             f"{participation.date_quality_note} Confirm them with the Council of Europe "
             f"Treaty Office chart for treaty 201 <{participation.chart_url}>."
         )
-    if participation.record is not None and participation.record.source:
-        labelled(document, "Source of these dates", participation.record.source)
 
 
 def report_stamp(report):

@@ -23,6 +23,12 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
+from legislation.reports.treaty import (
+    TreatyRecord,
+    attach_ratings,
+    attach_readings,
+    published_ratings,
+)
 from legislation.rules import GAPS
 from legislation.statuses import AS_OF_UNKNOWN, ASSESSED, Status, cell_as_of, format_as_of
 
@@ -78,7 +84,7 @@ class Participation:
         return f"Party ({self.record.get_action_display()})"
 
     def dates(self):
-        """(label, text) for signed / ratified / in force; a blank date reads "date unknown"."""
+        """(label, text) for signed / ratified / in force; a blank date reads AS_OF_UNKNOWN."""
         if self.record is None:
             return []
         record = self.record
@@ -119,10 +125,10 @@ class Participation:
             return f"{which} from secondary sources (encyclopaedia mirrors) only."
         if self.dates_missing:
             return (
-                "No source has been found yet for the dates marked “date unknown”: a blank "
+                f"No source has been found yet for the dates marked “{AS_OF_UNKNOWN}”: a blank "
                 "means unknown, not that the step was not taken."
             )
-        return "Dates from a Council of Europe page."
+        return "Dates from official treaty records (each date names its source)."
 
     @property
     def chart_url(self):
@@ -130,6 +136,10 @@ class Participation:
 
     def reservations_for(self, criterion):
         return [r for r in self.reservations if criterion in r.criteria.all()]
+
+    @property
+    def treaty_record(self):
+        return TreatyRecord(self.record, self.reservations)
 
 
 def lanzarote_participation(country, frameworks):
@@ -139,9 +149,9 @@ def lanzarote_participation(country, frameworks):
         .prefetch_related(
             Prefetch(
                 "reservations",
-                queryset=TreatyReservation.objects.order_by("article", "pk").prefetch_related(
-                    "criteria"
-                ),
+                queryset=TreatyReservation.objects.order_by("article", "pk")
+                .select_related("participation__country", "objects_to__participation__country")
+                .prefetch_related("criteria"),
             )
         )
         .first()
@@ -161,6 +171,8 @@ class CriterionLine:
     criterion: object
     cell: Assessment | None
     article: object = None  # the Lanzarote article node, for headings
+    reservation_readings: list = field(default_factory=list)  # treaty.ReservationReading
+    published: list = field(default_factory=list)  # what ICMEC's editions said of it
 
     @property
     def status(self):
@@ -277,6 +289,16 @@ def frameworks_by_code(summaries):
     return {s.framework.code: s.framework for s in summaries}
 
 
+def annotate_lines(summaries, participation, country):
+    """Put beside each line what bears on it but is not its status: the Party's reservations
+    and ICMEC's published ratings. Returns the ratings (three queries)."""
+    ratings = published_ratings(country)
+    lines = [line for s in summaries for line in s.lines]
+    attach_readings(lines, participation.reservations)
+    attach_ratings(lines, ratings)
+    return ratings
+
+
 # ---------------------------------------------------------------------------------------------
 # Change log
 
@@ -358,6 +380,7 @@ class GapReport:
     peer_sources: list  # Source behind the peer examples
     generated_at: datetime.datetime
     permalink: str = ""
+    published_ratings: list = field(default_factory=list)  # PublishedRating, never a cell
     published_at: datetime.datetime | None = None  # set when shown as published on a past day
 
     priority_rule = PRIORITY_RULE
@@ -365,6 +388,11 @@ class GapReport:
     @property
     def priority_list(self):
         return self.gaps[:PRIORITY_LIST_LENGTH]
+
+    @property
+    def reservation_lines(self):
+        """Lines a recorded reservation bears on, whatever their status."""
+        return [line for s in self.summaries for line in s.lines if line.reservation_readings]
 
     @property
     def assessed_lines(self):
@@ -474,6 +502,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, 
     With `at`, as published at that moment (the treaty standing is today's)."""
     summaries = framework_summaries(country, at)
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
+    ratings = annotate_lines(summaries, participation, country)
     gaps, reserved, research = [], [], []
     for summary in summaries:
         for line in summary.lines:
@@ -510,6 +539,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, 
         peer_sources=peer_sources,
         generated_at=now or timezone.now(),
         permalink=permalink,
+        published_ratings=ratings,
         published_at=at,
     )
 

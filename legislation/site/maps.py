@@ -30,6 +30,8 @@ from pathlib import Path
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from legislation.site.map_style import SVG_STYLE
+
 ASSET_PATH = Path(__file__).resolve().parent.parent / "data" / "world_map.json"
 
 NEUTRAL_FILL = "#d9d9d9"  # countries without data: grey, no texture, no link
@@ -44,10 +46,7 @@ _KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _HEX_RE = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
 # Kept inside the <svg> so the map works without the site CSS.
-_SVG_STYLE = (
-    ".map-link:focus path,.map-link:focus circle,.map-link:hover path,.map-link:hover circle"
-    "{stroke:#000;stroke-width:1.5}"
-)
+_SVG_STYLE = SVG_STYLE
 
 
 @dataclass(frozen=True)

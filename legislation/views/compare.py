@@ -1,8 +1,5 @@
 """/compare/: every country against one standard, filtered, sorted and downloadable as seen."""
 
-from django.conf import settings
-from django.core.cache import cache
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -14,6 +11,7 @@ from legislation.exports import long_format
 from legislation.exports import spreadsheet as exports
 from legislation.matrix import build_summary_matrix
 from legislation.models import Framework
+from legislation.reports.treaty import published_ratings_of
 from legislation.rules import ROLLUP_RULE
 from legislation.site import cache as datacache
 from legislation.site import comparison
@@ -21,12 +19,6 @@ from legislation.site.filters import MET_COUNT, CompareFilter
 from legislation.site.maps import render_world_map
 from legislation.site.published import at, published_view
 from legislation.site.tables import body_rows, comparison_table
-
-
-def is_anonymous_and_quiet(request):
-    """No session (so no login) and no message waiting: the page depends on the URL only."""
-    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
-
 
 ROWS_PER_PAGE = 300  # the whole filtered set on one page up to this many rows
 TEMPLATE = "legislation/site/compare.html"
@@ -40,18 +32,11 @@ class CompareView(ExportMixin, FilterView):
     def get(self, request, *args, **kwargs):
         export_format = request.GET.get(self.export_trigger_param)
         exporting = export_format in exports.FORMATS
-        # Visitors without a session see the same page for the same address: the whole page
-        # is cached per data version, checked before any other work (invalid addresses, which
-        # answer 400, are never stored).
-        page_key = self.version = None
+        # Anonymous pages are cached whole by the public-page middleware; signed-in users get
+        # a fresh page around the cached table and map (read at the middleware's version).
+        self.version = None
         if not exporting:
-            self.version = datacache.data_version()
-        if not exporting and is_anonymous_and_quiet(request):
-            key = ["page", request.path, request.GET.urlencode()]
-            page_key = datacache.key_for(key, self.version)
-            page = cache.get(page_key)
-            if page is not None:
-                return HttpResponse(page)
+            self.version = getattr(request, "data_version", None) or datacache.data_version()
         self.filterset = self.get_filterset(self.filterset_class)
         if not self.filterset.is_valid():
             # Bad input: the form with its messages, no rows and no download.
@@ -61,10 +46,7 @@ class CompareView(ExportMixin, FilterView):
         self.object_list = self.filterset.qs
         if exporting:
             return self.create_export(export_format)
-        response = self.render_page()
-        if page_key:
-            cache.set(page_key, response.content, datacache.TIMEOUT)
-        return response
+        return self.render_page()
 
     def render_page(self):
         return render(self.request, TEMPLATE, self.get_context_data())
@@ -133,6 +115,9 @@ class CompareView(ExportMixin, FilterView):
             and not any(not c.is_article for c in columns),
             "active_filters": self.filterset.active_filters(),
             "request": self.request,
+            "published_ratings": published_ratings_of(
+                [r.country for r in matrix.rows], matrix.framework
+            ),
         }
         return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
 

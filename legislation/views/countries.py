@@ -8,11 +8,13 @@ from django.shortcuts import redirect, render
 from legislation import rules
 from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework, TreatyParticipation
 from legislation.reports.gap_report import (
+    annotate_lines,
     change_log,
     framework_summaries,
     frameworks_by_code,
     lanzarote_participation,
 )
+from legislation.reports.laws import laws_on_record
 from legislation.site.forms import CountrySearchForm
 from legislation.site.published import at, published_view
 from legislation.statuses import Status
@@ -144,11 +146,15 @@ def profile(request, iso2):
     if response:
         return response
     summaries = framework_summaries(country, at(request))
+    participation = lanzarote_participation(country, frameworks_by_code(summaries))
     ctx = {
         "country": country,
         "groups": group_names(country),
         "summaries": summaries,
-        "participation": lanzarote_participation(country, frameworks_by_code(summaries)),
+        "participation": participation,
+        "published_ratings": annotate_lines(summaries, participation, country),
+        # Laws on record are today's list: a view as published on a past day leaves them out.
+        "laws_on_record": [] if at(request) else laws_on_record(country),
         "changes": change_log(country, until=at(request)),
     }
     return render(request, "legislation/site/country_profile.html", ctx)

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from legislation.figures import headline_figures
 from legislation.matrix import build_summary_matrix
 from legislation.models import Framework, PublishedFigure
+from legislation.reports.published import published_series
 from legislation.site.filters import CompareFilter
 from legislation.site.published import at, published_view
 
@@ -33,4 +34,5 @@ def figures(request):
     active = filterset.active_filters()
     ctx.update(figures_context(filterset.qs, whole_world=not active, at=at(request)))
     ctx["active_filters"] = active
+    ctx["series"] = published_series()
     return render(request, "legislation/site/figures.html", ctx)

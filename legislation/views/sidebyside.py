@@ -1,6 +1,6 @@
 """Two to five countries side by side, criterion by criterion (issue 4)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,6 +9,7 @@ from legislation.exports.spreadsheet import table_download
 from legislation.matrix import build_matrix
 from legislation.models import Framework
 from legislation.reports.gap_report import provisions_of
+from legislation.reports.treaty import beside_cells
 from legislation.rules import RollUp
 from legislation.site.forms import MAX_COMPARED, SideBySideForm
 from legislation.site.published import at, published_view
@@ -20,6 +21,7 @@ class Cell:
     status: Status
     assessment: object = None  # None for article roll-ups
     rollup: RollUp | None = None  # an article's roll-up, with how much of it is assessed
+    beside: list = field(default_factory=list)  # reservations, published ratings: not status
 
     @property
     def detail(self):
@@ -55,6 +57,7 @@ class Row:
 def comparison_rows(countries, at=None):
     """Every criterion of both frameworks, Lanzarote articles before their sub-paragraphs."""
     rows = []
+    beside = beside_cells(countries)
     for framework in Framework.objects.all():
         matrix = build_matrix(countries, framework.code, at=at)
         by_parent = {}
@@ -66,7 +69,14 @@ def comparison_rows(countries, at=None):
                 framework,
                 leaf,
                 False,
-                [Cell(r.status(leaf.code), r.cells.get(leaf.code)) for r in matrix.rows],
+                [
+                    Cell(
+                        r.status(leaf.code),
+                        r.cells.get(leaf.code),
+                        beside=beside.get((r.country.pk, leaf.pk), []),
+                    )
+                    for r in matrix.rows
+                ],
             )
 
         if matrix.articles:

@@ -1,0 +1,189 @@
+"""Load on loopback: gunicorn (3 workers) + PostgreSQL + Redis, measured with wrk.
+
+    make bench-load        # BENCH_LOAD_DATABASE_URL / BENCH_LOAD_CACHE_URL to change them
+
+Creates a scratch PostgreSQL database (name must start csem_bench), loads the reference data,
+serves it on 127.0.0.1:8140 and runs bounded wrk runs (8 connections, BENCH_SECONDS each),
+then four parallel regional PDF requests while the home page is polled; drops the database
+at the end. Every request goes to 127.0.0.1 only. Prints a Markdown table for the README.
+"""
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PORT = 8140
+BASE = f"http://127.0.0.1:{PORT}"
+DATABASE_URL = os.environ.get(
+    "BENCH_LOAD_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/csem_bench_load"
+)
+CACHE_URL = os.environ.get("BENCH_LOAD_CACHE_URL", "redis://127.0.0.1:6379/1")
+SECONDS = int(os.environ.get("BENCH_SECONDS", "8"))
+WORKERS = int(os.environ.get("WEB_CONCURRENCY", "3"))
+REGIONAL_PDF = "/reports/gaps/?group=global-south&framework=lanzarote&export=pdf"
+PAGES = [
+    ("404 page", "/no-such-page/"),
+    ("home `/`", "/"),
+    ("`/compare/`", "/compare/"),
+    ("country profile `/countries/ph/`", "/countries/ph/"),
+    ("gap report `/countries/sg/gaps/`", "/countries/sg/gaps/"),
+    ("cached PDF `/countries/ph/gaps.pdf`", "/countries/ph/gaps.pdf"),
+]
+
+
+def server_env():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SQLITE"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_SECRET_KEY="bench-load-only",  # noqa: S106 (a throwaway server)
+        DJANGO_DEBUG="false",
+        DJANGO_HTTPS="false",
+        DJANGO_COLLECTED_STATIC="false",
+        DJANGO_REQUIRE_2FA="false",
+        DJANGO_ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=DATABASE_URL,
+        CACHE_URL=CACHE_URL,
+        HEAVY_DOCUMENT_CONCURRENCY=str(max(1, WORKERS - 2)),
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run(  # noqa: S603 (our interpreter, our command)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def get(path, timeout=120):
+    started = time.monotonic()
+    try:
+        with urllib.request.urlopen(BASE + path, timeout=timeout) as response:  # noqa: S310
+            response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    return status, time.monotonic() - started
+
+
+def wrk(path):
+    done = subprocess.run(  # noqa: S603
+        ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--timeout", "30s", "--latency", BASE + path],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = done.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+    factor = {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return rate, float(p99.group(1)) * factor, int(non_2xx.group(1)) if non_2xx else 0, errors
+
+
+def change_public_data(env):
+    """A public change committed by another process, as an editor's save would be."""
+    code = "from legislation.models import Country; Country.objects.get(iso2='ZA').save()"
+    manage(env, "shell", "-c", code)
+
+
+def uncached_vs_cached(env, path, repeats=3):
+    fresh, cached = [], []
+    for _ in range(repeats):
+        change_public_data(env)
+        fresh.append(get(path)[1])
+        cached.append(get(path)[1])
+    return statistics.median(fresh), statistics.median(cached)
+
+
+def parallel_regional_pdfs():
+    statuses, home_times, stop = [], [], threading.Event()
+
+    def fetch():
+        statuses.append(get(REGIONAL_PDF, timeout=300)[0])
+
+    def poll_home():
+        while not stop.is_set():
+            home_times.append(get("/", timeout=60)[1])
+            time.sleep(0.2)
+
+    threads = [threading.Thread(target=fetch) for _ in range(4)]
+    poller = threading.Thread(target=poll_home)
+    poller.start()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    stop.set()
+    poller.join()
+    return sorted(statuses), max(home_times) if home_times else None
+
+
+def measure(env):
+    for _, path in PAGES:
+        get(path)  # warm the cache
+    rows = [(label, path, *wrk(path)) for label, path in PAGES]
+    print("\n| page | req/s | p99 (ms) | non-2xx | socket errors |\n|---|---|---|---|---|")
+    for label, path, rate, p99, non_2xx, errors in rows:
+        note = "(404 expected)" if path == "/no-such-page/" else ""
+        socket = errors.group(1) if errors else "0"
+        print(f"| {label} | {rate:.0f} | {p99:.1f} | {non_2xx} {note} | {socket} |")
+    base = rows[0][2]
+    slowest = min(r[2] for r in rows[1:5])
+    print(f"\nslowest public HTML page: {slowest / base:.2f} of the 404 page's throughput")
+    fresh, cached = uncached_vs_cached(env, "/compare/")
+    print(f"/compare/ right after a change: {fresh * 1000:.0f} ms; cached {cached * 1000:.1f} ms")
+    html_fresh, _ = uncached_vs_cached(env, "/countries/ph/gaps/")
+    pdf_fresh, _ = uncached_vs_cached(env, "/countries/ph/gaps.pdf")
+    print(
+        f"country gap report uncached: HTML {html_fresh * 1000:.0f} ms, PDF "
+        f"{pdf_fresh * 1000:.0f} ms ({pdf_fresh / html_fresh:.1f}x)"
+    )
+    change_public_data(env)
+    statuses, slowest_home = parallel_regional_pdfs()
+    print(f"4 parallel regional PDFs: statuses {statuses}; slowest home page {slowest_home:.2f} s")
+
+
+def main():
+    from bench.common import create_scratch_postgres, drop_scratch_postgres
+
+    env = server_env()
+    create_scratch_postgres(DATABASE_URL)
+    server = None
+    try:
+        manage(env, "migrate", "-v0")
+        manage(env, "load_reference_data")
+        server = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
+             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for _ in range(100):
+            try:
+                if get("/healthz", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        print(f"gunicorn {WORKERS} workers, PostgreSQL, Redis ({CACHE_URL}); wrk -c8 -d{SECONDS}s")
+        sys.stdout.flush()
+        measure(env)
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_scratch_postgres(DATABASE_URL)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    main()

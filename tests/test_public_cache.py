@@ -1,0 +1,211 @@
+"""Public pages: canonical addresses, conditional answers, a page cache that every public
+change (and only a public change) retires, and a bound on heavy documents."""
+
+import pytest
+from django.core.cache import cache
+from django.test import override_settings
+
+from legislation.editorial import workflow
+from legislation.models import (
+    ChangeBatch,
+    Country,
+    CountryGroup,
+    Criterion,
+    DataVersion,
+    Source,
+)
+from legislation.site import cache as datacache
+from legislation.site import public_cache
+from legislation.statuses import Status
+
+from .factories import assess, make_user
+
+pytestmark = pytest.mark.usefixtures("reference_data")
+
+
+def version_number():
+    row = DataVersion.objects.filter(pk=1).first()
+    return row.number if row else 0
+
+
+def cache_size():
+    """Entries in the cache: the memory cache's dict, or the Redis database's key count."""
+    if isinstance(cache._cache, dict):
+        return len(cache._cache)
+    return cache._cache.get_client(None).dbsize()
+
+
+def test_it_redirects_an_unknown_parameter_to_the_canonical_address(client):
+    response = client.get("/compare/?framework=lanzarote&utm_source=mail&fbclid=x")
+    assert response.status_code == 301
+    assert response["Location"] == "/compare/?framework=lanzarote"
+
+
+def test_an_unknown_parameter_makes_no_cache_entry(client):
+    client.get("/countries/fr/")
+    before = cache_size()
+    for number in range(20):
+        client.get(f"/countries/fr/?utm_source={number}")
+    assert cache_size() == before
+
+
+def test_it_keeps_every_parameter_of_the_pages_form(client):
+    response = client.get("/compare/", {"framework": "icmec", "q": "fr", "sort": "name"})
+    assert response.status_code == 200
+
+
+def test_anonymous_pages_carry_validators_and_a_cdn_cache_control(client):
+    response = client.get("/countries/fr/")
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"]
+    assert "public" in response["Cache-Control"] and "s-maxage=" in response["Cache-Control"]
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_matching_conditional_get_is_a_304(client):
+    etag = client.get("/countries/fr/")["ETag"]
+    response = client.get("/countries/fr/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+
+
+def test_a_conditional_get_after_a_change_is_a_fresh_200(client):
+    etag = client.get("/countries/sg/gaps/")["ETag"]
+    Source.objects.update_or_create(title="A fresh source", defaults={"page": ""})
+    response = client.get("/countries/sg/gaps/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_signed_in_staff_get_a_fresh_uncached_page(client):
+    client.force_login(make_user("eddie"))
+    response = client.get("/countries/fr/")
+    assert response.status_code == 200
+    assert "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: Source.objects.filter(pk__in=Source.objects.values("pk")[:1]).first().save(),
+        lambda: Country.objects.get(iso2="FR").save(),
+        lambda: CountryGroup.objects.first().save(),
+        lambda: Criterion.objects.first().save(),
+        lambda: CountryGroup.objects.first().countries.remove(Country.objects.get(iso2="FR")),
+        lambda: assess(Country.objects.get(iso2="FR"), "ICMEC.1", Status.MET),
+    ],
+    ids=["source", "country", "group", "criterion", "group member", "cell"],
+)
+def test_a_public_change_raises_the_data_version(change):
+    before = version_number()
+    change()
+    assert version_number() > before
+
+
+def test_a_login_or_an_import_draft_leaves_the_version_alone(client):
+    user = make_user("eddie", groups=["Editors"])
+    before = version_number()
+    client.post("/admin/login/", {"username": "eddie", "password": "pw"})
+    user.refresh_from_db()
+    assert user.last_login is not None
+    ChangeBatch.objects.create(author=user, reason="draft", kind=ChangeBatch.Kind.IMPORT)
+    assert version_number() == before
+
+
+def test_the_cache_token_changes_only_when_the_change_commits(
+    django_capture_on_commit_callbacks,
+):
+    datacache.data_version()
+    token = cache.get(datacache.VERSION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        Country.objects.get(iso2="FR").save()
+        assert cache.get(datacache.VERSION_KEY) == token
+    assert cache.get(datacache.VERSION_KEY) != token
+
+
+def test_a_changed_group_name_shows_at_the_next_request(client):
+    group = Country.objects.get(iso2="FR").groups.first()
+    assert group.name in client.get("/countries/fr/").text
+    group.name = "Renamed group of states"
+    group.save()
+    assert "Renamed group of states" in client.get("/countries/fr/").text
+
+
+def test_a_heavy_document_without_a_free_slot_is_a_429_with_retry_after(client, settings):
+    settings.HEAVY_DOCUMENT_CONCURRENCY = 1
+    held = public_cache.take_slot()
+    try:
+        response = client.get("/countries/sg/gaps.docx")
+        assert response.status_code == 429
+        assert response["Retry-After"] == "10"
+        assert "asks again in 10 seconds" in response.text
+    finally:
+        cache.delete(held)
+    assert client.get("/countries/sg/gaps.docx").status_code == 200
+
+
+def test_a_cached_document_needs_no_slot(client, settings):
+    settings.HEAVY_DOCUMENT_CONCURRENCY = 1
+    first = client.get("/countries/sg/gaps.docx")
+    held = public_cache.take_slot()
+    try:
+        again = client.get("/countries/sg/gaps.docx")
+    finally:
+        cache.delete(held)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_a_rendered_document_gives_its_slot_back(client, settings):
+    settings.HEAVY_DOCUMENT_CONCURRENCY = 1
+    client.get("/countries/sg/gaps.docx")
+    held = public_cache.take_slot()
+    assert held is not None
+    cache.delete(held)
+
+
+def test_healthz_says_ok_and_nothing_else(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "ok"}
+
+
+def test_healthz_is_a_503_when_the_cache_is_unreachable(client):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:8149/0",  # nothing listens there
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["cache"] == "failing"
+
+
+def test_every_response_names_its_request(client):
+    assert len(client.get("/healthz")["X-Request-ID"]) == 32
+
+
+def test_workflow_approval_raises_the_version_once_per_commit(editor, reviewer):
+    france = Country.objects.get(iso2="FR")
+    before = version_number()
+    cell = france.assessments.get(criterion__code="ICMEC.1")
+    change = workflow.Change(
+        assessment=cell,
+        base_version=cell.version,
+        values={
+            "status": Status.NOT_MET,
+            "source": Source.objects.first(),
+            "as_of": None,
+            "as_of_precision": "day",
+            "evidence_grade": "C",
+            "note": "",
+        },
+        provisions=[],
+    )
+    proposed = workflow.propose(editor, "test", [change])
+    assert version_number() == before  # a proposal is not public
+    workflow.approve(reviewer, [p.pk for p in proposed.proposals])
+    assert version_number() > before
