@@ -7,6 +7,7 @@ reviewed, never by whom.
 
 from rest_framework import serializers
 
+from legislation.models import TreatyParticipation
 from legislation.statuses import EvidenceGrade, ReasonCode, Status
 
 
@@ -106,7 +107,7 @@ class TreatyParticipationSerializer(serializers.Serializer):
     ratified = serializers.DateField(allow_null=True, help_text="null means unknown.")
     in_force = serializers.DateField(allow_null=True, help_text="null means unknown.")
     date_quality = serializers.ChoiceField(
-        choices=["official", "mixed", "secondary"], allow_null=True
+        choices=TreatyParticipation.DateQuality.values, allow_null=True
     )
     source = optional_text()
     reservations = ReservationSerializer(many=True)

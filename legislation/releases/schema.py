@@ -10,6 +10,7 @@ import csv
 import io
 
 from legislation.exports.spreadsheet import guard, unguard
+from legislation.models import TreatyParticipation
 from legislation.statuses import ReasonCode
 
 # "not_assessed" is declared missing in the cells table: nobody has verified the cell, so a
@@ -172,7 +173,7 @@ RESOURCES = {
             field("signed", "date"),
             field("ratified", "date"),
             field("in_force", "date"),
-            field("date_quality", enum=["official", "mixed", "secondary"]),
+            field("date_quality", enum=TreatyParticipation.DateQuality.values),
             field("source"),
         ],
         "primaryKey": ["treaty", "country"],
