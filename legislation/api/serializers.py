@@ -7,7 +7,7 @@ reviewed, never by whom.
 
 from rest_framework import serializers
 
-from legislation.models import TreatyParticipation
+from legislation.models import TreatyParticipation, TreatyReservation
 from legislation.statuses import EvidenceGrade, ReasonCode, Status
 
 
@@ -92,7 +92,7 @@ class CellSerializer(serializers.Serializer):
 
 class ReservationSerializer(serializers.Serializer):
     reservation_id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["reservation", "declaration"])
+    kind = serializers.ChoiceField(choices=TreatyReservation.Kind.values)
     article = optional_text()
     criteria = serializers.ListField(child=serializers.CharField())
     text = optional_text()

@@ -10,7 +10,7 @@ import csv
 import io
 
 from legislation.exports.spreadsheet import guard, unguard
-from legislation.models import TreatyParticipation
+from legislation.models import TreatyParticipation, TreatyReservation
 from legislation.statuses import ReasonCode
 
 # "not_assessed" is declared missing in the cells table: nobody has verified the cell, so a
@@ -188,7 +188,7 @@ RESOURCES = {
             field("reservation_id", "integer", required=True, unique=True),
             field("treaty", required=True),
             field("country", required=True),
-            field("kind", enum=["reservation", "declaration"]),
+            field("kind", enum=TreatyReservation.Kind.values),
             field("article"),
             field("criteria", "list", "The sub-paragraphs the reservation covers."),
             field("text"),
