@@ -6,6 +6,7 @@ from django.db.models import Count, Max, Q
 
 from legislation import history
 from legislation.models import Assessment, Country, Criterion, Framework, TreatyParticipation
+from legislation.rules import STATUS_ORDER
 from legislation.statuses import Status
 
 
@@ -77,7 +78,7 @@ def framework_coverage(at=None):
                 cells=row.get("cells", 0),
                 assessed_cells=row.get("assessed", 0),
                 countries_with_any=row.get("countries_with_any", 0),
-                by_status={Status(s): row.get(s.value, 0) for s in Status},
+                by_status={s: row.get(s.value, 0) for s in STATUS_ORDER},
             )
         )
     return result

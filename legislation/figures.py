@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from legislation import rules
 from legislation.rules import ICMEC_SUFFICIENT_AT
 from legislation.statuses import ASSESSED, Status
+from legislation.wording import plural
 
 LEGISLATION, DEFINITION, TECHNOLOGY, POSSESSION, ISP = (f"ICMEC.{n}" for n in range(1, 6))
 ICMEC_CODES = (LEGISLATION, DEFINITION, TECHNOLOGY, POSSESSION, ISP)
@@ -53,7 +54,8 @@ class Figure:
     @property
     def coverage(self):
         where = f" {self.among}" if self.among else ""
-        return f"computed over {self.decided} assessed countries of {self.of}{where}"
+        countries = plural("country", self.decided)
+        return f"computed over {self.decided} assessed {countries} of {self.of}{where}"
 
 
 def _status(row, code):

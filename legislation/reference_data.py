@@ -211,7 +211,8 @@ def load_criteria(frameworks, report):
                     "parent": None,
                     "is_leaf": False,
                     "article": number,
-                    "title": f"Art. {number} – {article['title']}",
+                    # The code "Art.20" already names the article; the title does not repeat it.
+                    "title": article["title"],
                     "summary": article["title"],
                     "reservation_allowed": Criterion.Reservation.NO,
                     "reservation_article": "",

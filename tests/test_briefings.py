@@ -191,7 +191,9 @@ def test_it_keeps_hostile_note_text_as_plain_text_in_the_word_file(briefing):
     assert HOSTILE_NOTE in docx_text(document)
     # No field codes or hyperlinks were created from it.
     xml = document.element.xml
-    assert "instrText" not in xml and "w:hyperlink" not in xml
+    assert "instrText" not in xml
+    targets = [rel.target_ref for rel in document.part.rels.values() if rel.is_external]
+    assert targets and not any("evil.example" in t for t in targets)
 
 
 def test_it_escapes_hostile_note_text_on_the_gap_report_page(briefing):
@@ -279,3 +281,94 @@ def test_it_serves_our_own_stylesheets_and_data_uris_in_the_pdf_fetcher():
         fetcher("http://laws.example.org/static/../config/settings.py")
     with pytest.raises(ValueError):
         fetcher("http://laws.example.org/countries/ph/")  # our own pages: not fetched either
+
+
+# What the law already covers, running headers, A4 Word files with fields and live links.
+
+COVERED = "ICMEC.1 Legislation specific to CSAM"
+COVERED_PROVISION = "Anti-OSAEC and Anti-CSAEM Act (2022), Sec. 4"
+
+
+def test_it_shows_what_the_law_already_covers_before_the_gaps_on_the_page(briefing):
+    html = briefing["html"].content.decode()
+    covered = html.index('id="covered"')
+    assert covered < html.index('id="gaps"')
+    section = html[covered : html.index('id="gaps"')]
+    assert COVERED in section and "Sec. 4" in section
+    assert "Desk review of the Philippine Anti-OSAEC Act" in section
+
+
+def test_it_shows_what_the_law_already_covers_in_the_pdf_before_the_gaps(briefing):
+    text = pdf_text(briefing["pdf"].content)
+    covered = text.index("What the law already covers")
+    assert covered < text.index("Gaps Each criterion")
+    assert "Sec. 4" in text[covered : text.index("Gaps Each criterion")]
+
+
+def test_it_shows_what_the_law_already_covers_in_the_word_file(briefing):
+    document = docx_document(briefing["docx"].content)
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("What the law already covers") < headings.index("Gaps")
+    assert COVERED_PROVISION in docx_text(document)
+
+
+def test_it_names_the_country_and_the_as_of_date_on_every_pdf_page(briefing):
+    pages = PdfReader(io.BytesIO(briefing["pdf"].content)).pages
+    assert len(pages) > 2
+    for page in pages:
+        text = re.sub(r"\s+", " ", page.extract_text())
+        assert "Gap report: Philippines" in text
+        assert "Data as of 31 January 2024 to 1 March 2024" in text
+
+
+def test_it_keeps_a_non_partys_lanzarote_research_gaps_to_one_summary(briefing):
+    html = briefing["html"].content.decode()
+    research = html[html.index('id="research"') : html.index('id="sources"')]
+    assert "is not a Party; the Convention serves as a benchmark" in html
+    # ICMEC's unassessed criteria are listed; Lanzarote's 19 are one line, not 19 rows.
+    assert research.count("<tr>") == 1 + 2
+    assert "19 sub-paragraphs not yet assessed" in research
+    assert "L18.1.a" not in research
+
+
+def test_it_lists_a_partys_lanzarote_research_gaps_one_by_one(client):
+    html = client.get("/countries/fr/gaps/").content.decode()
+    research = html[html.index('id="research"') : html.index('id="sources"')]
+    assert "L18.1.a" in research and "benchmark" not in research
+
+
+def test_it_makes_the_word_file_a4_with_the_app_as_author(briefing):
+    document = docx_document(briefing["docx"].content)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    properties = document.core_properties
+    assert properties.author == "CSE law gap analysis"
+    assert properties.title == "Gap report: Philippines"
+    assert "ICMEC" in properties.subject
+
+
+def test_it_numbers_the_word_files_pages_with_field_codes_and_names_the_country_above(briefing):
+    document = docx_document(briefing["docx"].content)
+    section = document.sections[0]
+    assert "Gap report: Philippines" in section.header.paragraphs[0].text
+    assert "data as of 31 January 2024" in section.header.paragraphs[0].text
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer and 'w:fldCharType="begin"' in footer
+
+
+def test_it_writes_live_links_in_the_word_file(briefing):
+    document = docx_document(briefing["docx"].content)
+    targets = {
+        rel.target_ref
+        for rel in document.part.rels.values()
+        if rel.reltype.endswith("/hyperlink") and rel.is_external
+    }
+    assert "http://testserver/countries/ph/gaps/" in targets
+    assert "<w:hyperlink " in document.element.xml
+
+
+def test_it_words_the_generated_date_the_same_in_pdf_and_word(briefing):
+    stamp = re.search(
+        r"Generated (\d{1,2} \w+ \d{4}, \d\d:\d\d UTC)", pdf_text(briefing["pdf"].content)
+    )
+    assert stamp and stamp.group(1) in docx_text(docx_document(briefing["docx"].content))

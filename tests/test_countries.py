@@ -193,3 +193,37 @@ def test_it_shows_a_peer_met_cell_with_its_provision_on_the_peer_profile(client)
     body = client.get("/countries/th/").content.decode()
     assert "s. 1(17)" in body
     assert HOSTILE_NOTE not in body
+
+
+@pytest.mark.parametrize(
+    "typed, first",
+    [
+        ("uk", "GB"),
+        ("UK", "GB"),
+        ("britain", "GB"),
+        ("Great Britain", "GB"),
+        ("burma", "MM"),
+        ("turkey", "TR"),
+        ("ivory coast", "CI"),
+        ("czechia", "CZ"),
+        ("swaziland", "SZ"),
+        ("usa", "US"),
+        ("ph", "PH"),
+        ("phl", "PH"),
+    ],
+)
+def test_it_finds_a_country_by_its_common_or_former_name_first(client, typed, first):
+    response = client.get("/countries/", {"q": typed})
+    assert response.context["rows"][0]["country"].iso2 == first
+
+
+def test_it_ranks_the_exact_code_before_names_containing_it(client):
+    rows = client.get("/countries/", {"q": "uk"}).context["rows"]
+    assert [r["country"].iso2 for r in rows][:2] == ["GB", "UA"]
+
+
+def test_it_ranks_the_common_name_match_first_in_the_comparison_table(client):
+    response = client.get("/compare/", {"q": "uk"})
+    body = response.content.decode()
+    table = body[body.index('id="comparison"') :]
+    assert table.index("United Kingdom") < table.index("Ukraine")

@@ -1,4 +1,5 @@
 import csv
+import datetime
 import io
 import json
 
@@ -46,9 +47,9 @@ def notes(content, export_format):
         return json.loads(content)["meta"]
     if export_format == "csv":
         lines = content.decode("utf-8-sig").splitlines()
-    else:
-        sheet = openpyxl.load_workbook(io.BytesIO(content)).active
-        lines = [str(row[0]) for row in sheet.iter_rows(values_only=True)]
+    else:  # XLSX keeps its notes on the "About" sheet
+        sheet = openpyxl.load_workbook(io.BytesIO(content))["About"]
+        return "\n".join(str(row[0]) for row in sheet.iter_rows(values_only=True))
     return "\n".join(line for line in lines if line.startswith("#"))
 
 
@@ -196,3 +197,28 @@ def test_it_exports_every_row_when_the_page_is_split(client):
     assert len(rows_of(client.get("/compare/?region=Many&page=2"))) == 1
     _, rows = data_rows(client.get("/compare/?region=Many&_export=csv").content, "csv")
     assert len(rows) == 301
+
+
+def test_it_gives_the_xlsx_a_bold_frozen_filtered_header_and_real_dates(client):
+    france = Country.objects.get(iso2="FR")
+    assess(france, "ICMEC.1", Status.MET, as_of=datetime.date(2024, 6, 30))
+    response = client.get("/compare/?q=France&_export=xlsx&shape=long")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["comparison", "About"]
+    sheet = book["comparison"]
+    header = [c.value for c in sheet[1]]
+    assert header[:2] == ["iso2", "country"] and all(c.font.bold for c in sheet[1])
+    assert sheet.freeze_panes == "C2"  # header row and country column stay in view
+    assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(header)).column_letter}6"
+    assert sheet.column_dimensions["B"].width >= len("France")
+    as_of = sheet.cell(2, header.index("as_of") + 1).value
+    assert as_of == datetime.datetime(2024, 6, 30)  # a date cell, not text
+    about = "\n".join(str(row[0]) for row in book["About"].iter_rows(values_only=True))
+    assert "filters: name or code contains “France”" in about
+
+
+def test_it_leaves_the_csv_with_its_notes_above_the_header(client):
+    content = client.get("/compare/?q=France&_export=csv&shape=long").content.decode("utf-8-sig")
+    lines = content.splitlines()
+    assert lines[0].startswith("# ") and lines[len(notes(content.encode(), "csv").splitlines())]
+    assert "iso2,country,framework,criterion,status,as_of" in content

@@ -166,3 +166,11 @@ def test_it_counts_figures_in_the_same_queries_for_20_and_200_countries(client):
             assert client.get(f"/figures/?region={region}").status_code == 200
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_it_words_counts_and_possessives_in_english():
+    from legislation.wording import counted, possessive
+
+    assert [counted(n, "change") for n in (0, 1, 2)] == ["0 changes", "1 change", "2 changes"]
+    assert counted(1, "country") == "1 country" and counted(3, "criterion") == "3 criteria"
+    assert possessive("Philippines") == "Philippines’" and possessive("Fiji") == "Fiji’s"

@@ -297,7 +297,7 @@ def test_the_command_line_dry_run_fails_on_errors_and_apply_proposes(editor, cap
     assert not ChangeProposal.objects.exists()
 
     out = _cli(good, editor, apply=True)
-    assert "Proposed 2 change(s) as batch #" in out
+    assert "Proposed 2 changes as batch #" in out
     assert ChangeProposal.objects.pending().count() == 2
 
 

@@ -306,4 +306,37 @@ def test_the_assessment_list_shows_which_cells_await_review(client, eddie):
     client.force_login(eddie)
     page = client.get(reverse("admin:legislation_assessment_changelist") + "?q=FR")
     assert "?state=pending&amp;country=FR&amp;q=ICMEC.1" in page.text
-    assert ">1 change(s)</a>" in page.text
+    assert ">1 change</a>" in page.text
+
+
+def test_it_keeps_the_selection_and_explains_once_when_a_rejection_has_no_comment(
+    client, eddie, reviewer
+):
+    result = propose(eddie, "FR", ["ICMEC.1"])
+    client.force_login(reviewer)
+    data = {
+        "action": "reject_selected",
+        "_selected_action": [result.proposals[0].pk],
+        "decide": "yes",
+        "comment": "",
+    }
+    response = client.post(reverse(QUEUE), data)
+    body = response.content.decode()
+    assert response.status_code == 200  # the same page again, not a redirect to the queue
+    assert f'name="_selected_action" value="{result.proposals[0].pk}"' in body
+    assert body.count("Say why the change is rejected") == 1
+    assert not list(response.context["messages"])
+
+
+def test_it_shows_an_editor_their_rejected_proposals_with_the_comment(client, eddie, reviewer):
+    result = propose(eddie, "FR", ["ICMEC.1"])
+    workflow.reject(reviewer, [result.proposals[0].pk], "Cite the article of the Code pénal")
+    client.force_login(eddie)
+    body = client.get(reverse("admin:index")).content.decode()
+    assert "Your rejected proposals" in body
+    assert "France – ICMEC.1" in body and "Cite the article of the Code pénal" in body
+
+
+def test_it_shows_no_rejected_proposals_to_an_editor_who_has_none(client, eddie):
+    client.force_login(eddie)
+    assert "Your rejected proposals" not in client.get(reverse("admin:index")).content.decode()

@@ -6,6 +6,7 @@ from xml.etree import ElementTree
 import pytest
 
 from legislation.site.maps import MapShade, load_world_map, render_world_map
+from legislation.site.palette import colour
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -85,7 +86,7 @@ def test_it_links_a_small_state_through_a_marker():
 def test_it_draws_an_unknown_country_grey_without_link():
     svg = svg_of(render({"840": ("met", "United States: met", "/countries/US/")}))
     france = next(p for p in svg.iter(f"{SVG}path") if p.get("id") == "world-map-c-250")
-    assert france.get("fill") == "#d9d9d9"
+    assert france.get("fill") == colour("map-nodata")  # the grey of tokens.css
     assert "map-nodata" in france.get("class")
     assert france.find(f"{SVG}title").text == "France"
     parents = {child: parent for parent in svg.iter() for child in parent}
@@ -164,3 +165,16 @@ def test_it_rejects_unsafe_keys_and_unknown_shades():
         MapShade("x", "x", "#000", "stripes")
     with pytest.raises(ValueError):
         render({"840": ("nope", "United States", "/c/US/")})
+
+
+def test_it_takes_the_map_colours_from_the_pages_tokens_file():
+    from legislation.site.comparison import STATUS_SHADES
+    from legislation.site.palette import TOKENS_CSS
+    from legislation.statuses import Status
+
+    css = TOKENS_CSS.read_text()
+    assert f"--map-met: {STATUS_SHADES[Status.MET][0]};" in css
+    assert f"--map-not-assessed: {STATUS_SHADES[Status.NOT_ASSESSED][0]};" in css
+    # "Not assessed" recedes: no texture, and lighter than the grey of "no data".
+    assert STATUS_SHADES[Status.NOT_ASSESSED][1] == "none"
+    assert int(colour("map-not-assessed")[1:3], 16) > int(colour("map-nodata")[1:3], 16)

@@ -12,6 +12,9 @@ ISO code against ``pycountry``. Writes:
 * ``legislation/data/countries.csv``: the 193 UN member states, the two UN
   observer states (Holy See, State of Palestine) and Kosovo: 196 rows, the
   coverage of the ICMEC review.
+* ``legislation/data/country_name_patterns.csv``: the package's name pattern
+  (a regular expression of common and former names) for each of those countries,
+  used by the country search.
 * ``legislation/data/country_groups.csv``: memberships of the groups ``coe``,
   ``eu`` and ``global-north``. There is deliberately no ``global-south`` list:
   the app derives it as every country not in ``global-north``.
@@ -39,6 +42,9 @@ REPO = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO / "legislation" / "data"
 COUNTRIES_CSV = DATA_DIR / "countries.csv"
 GROUPS_CSV = DATA_DIR / "country_groups.csv"
+# The package's own name patterns (common, short and former names: "UK", "Britain", "Burma",
+# "Ivory Coast", "Swaziland" ...), which the country search matches what people type against.
+NAME_PATTERNS_CSV = DATA_DIR / "country_name_patterns.csv"
 # Same file as shared/data/lanzarote_parties.csv, copied into the app.
 LANZAROTE_CSV = DATA_DIR / "lanzarote_parties.csv"
 PACKAGE_TSV = Path(country_converter.__file__).resolve().parent / "country_data.tsv"
@@ -324,6 +330,14 @@ def main() -> int:
     write_csv(COUNTRIES_CSV, COUNTRY_COLUMNS, countries)
     group_rows = [{"group": g, "iso2": code} for g in sorted(groups) for code in sorted(groups[g])]
     write_csv(GROUPS_CSV, ["group", "iso2"], group_rows)
+    patterns = [{"iso2": c["iso2"], "pattern": by_iso2[c["iso2"]]["regex"]} for c in countries]
+    for row in patterns:
+        try:
+            re.compile(row["pattern"], re.IGNORECASE)
+        except re.error as exc:
+            print(f"derive_countries: ERROR: pattern of {row['iso2']}: {exc}", file=sys.stderr)
+            return 1
+    write_csv(NAME_PATTERNS_CSV, ["iso2", "pattern"], patterns)
 
     by_status: dict[str, int] = {}
     for c in countries:
@@ -342,7 +356,8 @@ def main() -> int:
         print(f"  {region}: {n} countries, {len(subs)} sub-regions")
     for group in sorted(groups):
         print(f"group {group}: {len(groups[group])}")
-    print(f"wrote {COUNTRIES_CSV.relative_to(REPO)} and {GROUPS_CSV.relative_to(REPO)}")
+    written = (COUNTRIES_CSV, GROUPS_CSV, NAME_PATTERNS_CSV)
+    print("wrote " + ", ".join(str(path.relative_to(REPO)) for path in written))
     return 0
 
 

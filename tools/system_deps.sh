@@ -11,9 +11,16 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
 command -v wrk >/dev/null || need+=(wrk)  # bench/load.py: HTTP load on loopback
-[ ${#need[@]} -eq 0 ] && exit 0
-echo "Installing system packages: ${need[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+if [ ${#need[@]} -gt 0 ]; then
+  echo "Installing system packages: ${need[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# axe-core for the accessibility browser tests: the pinned version in tools/axe/package.json.
+if [ ! -f tools/axe/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null || { $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+  (cd tools/axe && npm ci --no-audit --no-fund --silent)
+fi

@@ -31,6 +31,7 @@ from legislation.models import (
     TreatyReservation,
 )
 from legislation.statuses import EvidenceGrade, Status
+from legislation.wording import counted, plural
 
 admin.site.site_header = "Child sexual exploitation laws – records"
 admin.site.site_title = "Gap analysis admin"
@@ -209,6 +210,12 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
         grade = self.fields["evidence_grade"]
         grade.choices = [("", "—"), *((g.value, g.value) for g in EvidenceGrade)]
         grade.help_text = "; ".join(g.label for g in EvidenceGrade)
+        # A tabular row has no visible label per field; its column heading is the label, and
+        # each field's accessible name says which criterion and which column it is.
+        if self.instance.pk:
+            code = self.instance.criterion.code
+            for field in self.fields.values():
+                field.widget.attrs["aria-label"] = f"{code}: {field.label}"
 
     def clean(self):
         cleaned = super().clean()
@@ -307,6 +314,7 @@ class CountryChangeForm(ChangeReasonForm):
 class CountryAdmin(admin.ModelAdmin):
     class Media:
         css = {"all": ["legislation/review.css"]}
+        js = ["legislation/admin_labels.js"]
 
     form = CountryChangeForm
     inlines = [AssessmentInline]
@@ -383,12 +391,15 @@ class CountryAdmin(admin.ModelAdmin):
         )
 
     def render_change_form(self, request, context, *args, **kwargs):
-        # A refused cell is far down a long page: repeat why at the top.
+        # A refused cell is far down a long page: the top of the page says which one; the
+        # reason itself is printed once, beside the cell.
         for inline in context.get("inline_admin_formsets", []):
             for cell_form in inline.formset.forms:
-                if cell_form.is_bound:
-                    for error in cell_form.non_field_errors():
-                        messages.error(request, error)
+                if cell_form.is_bound and cell_form.non_field_errors():
+                    code = cell_form.instance.criterion.code
+                    messages.error(
+                        request, f"Nothing was saved: {code} was refused; the reason is beside it."
+                    )
         return super().render_change_form(request, context, *args, **kwargs)
 
     def construct_change_message(self, request, form, formsets, add=False):
@@ -424,9 +435,9 @@ def report_proposals(model_admin, request, result):
     model_admin.message_user(
         request,
         format_html(
-            'Proposed {} change(s) as <a href="{}">batch #{}</a>. They reach the public pages '
+            'Proposed {} as <a href="{}">batch #{}</a>. They reach the public pages '
             "once a Reviewer other than you approves them.",
-            len(result.proposals),
+            counted(len(result.proposals), "change"),
             reverse("admin:legislation_changeproposal_changelist")
             + f"?batch={result.batch.pk}&state=all",
             result.batch.pk,
@@ -553,11 +564,11 @@ class AssessmentAdmin(ReasonedHistoryAdmin):
         if not obj.pending_count:
             return "—"
         return format_html(
-            '<a href="{}?state=pending&amp;country={}&amp;q={}">{} change(s)</a>',
+            '<a href="{}?state=pending&amp;country={}&amp;q={}">{}</a>',
             reverse("admin:legislation_changeproposal_changelist"),
             obj.country.iso2,
             obj.criterion.code,
-            obj.pending_count,
+            counted(obj.pending_count, "change"),
         )
 
     @admin.display(description="awaiting review")
@@ -685,7 +696,7 @@ class EvidenceReviewAdmin(ReasonedHistoryAdmin):
         count = evidence.citing_cells(obj).distinct().count()
         if not count:
             return "no approved cell yet: changes are saved at once"
-        return f"{count} approved cell(s): changes need a Reviewer's approval"
+        return f"{count} approved {plural('cell', count)}: changes need a Reviewer's approval"
 
     @transaction.atomic
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -1004,15 +1015,16 @@ class ReviewDecisionMixin:
             try:
                 decision(request.user, [p.pk for p in proposals], form.cleaned_data["comment"])
             except workflow.WorkflowError as error:
+                # Explained once, on the same page, with the selection kept for a second try.
                 for message in error.messages:
-                    self.message_user(request, message, messages.ERROR)
-                self.message_user(request, f"Nothing was {verb}.", messages.ERROR)
+                    form.add_error(None, f"Nothing was {verb}: {message}")
+            else:
+                done = f"{counted(len(proposals), self.decide_noun)} {verb}."
+                self.message_user(request, done, messages.SUCCESS)
                 return None
-            self.message_user(request, f"{len(proposals)} change(s) {verb}.", messages.SUCCESS)
-            return None
         ctx = {
             **self.admin_site.each_context(request),
-            "title": f"{imperative} {len(proposals)} {self.decide_noun}(s)?",
+            "title": f"{imperative} {counted(len(proposals), self.decide_noun)}?",
             "imperative": imperative,
             "opts": self.model._meta,
             "proposals": proposals,

@@ -2,11 +2,13 @@
 to open in a spreadsheet, and the one response that sends any file as a download.
 
 Tables open with notes: what was filtered, when it was exported, from which page and which
-sources. In CSV and XLSX these are rows whose first cell starts with "#", above the header row,
-so the importer can recognise and skip them; in JSON they are the "meta" object beside "rows".
+sources. In CSV these are rows whose first cell starts with "#", above the header row, so the
+importer can recognise and skip them; in XLSX they are on a sheet of their own, "About", after
+the data sheet; in JSON they are the "meta" object beside "rows".
 """
 
 import csv
+import datetime
 import io
 import json
 import re
@@ -16,6 +18,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -82,26 +85,66 @@ def to_csv(header, records, meta=None):
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+# Columns holding dates or times: written as real date cells, so a spreadsheet sorts and
+# filters them as dates (the importer reads a date cell back as the same ISO text).
+DATE_COLUMNS = {"as_of", "reviewed_at"}
+MAX_COLUMN_WIDTH = 60
+
+
+def xlsx_value(column, value):
+    if column in DATE_COLUMNS and isinstance(value, str) and value:
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return guard(value)
+        if moment.tzinfo is not None:  # XLSX has no time zones: UTC, as the About sheet says
+            moment = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+        return moment.date() if len(value) == 10 else moment
+    return guard(value)
+
+
 def to_xlsx(header, records, meta=None, sheet_title="comparison"):
-    """One sheet: the notes, a bold header row frozen in view, the records.
+    """The data sheet first (header in row 1, bold and frozen with the country column,
+    an autofilter, widths to fit), then an "About" sheet with the notes.
 
     openpyxl's write-only mode streams rows; a cell-by-cell writer is ~4x slower at thousands
     of rows."""
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(sheet_title[:31])
-    notes = meta_lines(meta)
-    sheet.freeze_panes = f"A{len(notes) + 2}"
-    for line in notes:
-        sheet.append([line])
+    widths = [len(str(h)) for h in header]
+    rows = []
+    for record in records:
+        row = [xlsx_value(c, v) for c, v in zip(header, record, strict=True)]
+        for index, value in enumerate(row):
+            widths[index] = max(widths[index], len(str(value)) if value is not None else 0)
+        rows.append(row)
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_COLUMN_WIDTH)
+    # Where the country name is the second column (after iso2), both stay in view.
+    sheet.freeze_panes = "C2" if list(header[1:2]) == ["country"] else "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(records) + 1}"
     bold = Font(bold=True)
-    heading = []
+    title_cells = []
     for text in header:
         cell = WriteOnlyCell(sheet, value=guard(text))
         cell.font = bold
-        heading.append(cell)
-    sheet.append(heading)
-    for record in records:
-        sheet.append([guard(v) for v in record])
+        title_cells.append(cell)
+    sheet.append(title_cells)
+    date_style = {"as_of": "yyyy-mm-dd", "reviewed_at": "yyyy-mm-dd hh:mm"}
+    date_indexes = [(i, date_style[c]) for i, c in enumerate(header) if c in date_style]
+    for row in rows:
+        for index, number_format in date_indexes:
+            if isinstance(row[index], datetime.date):
+                cell = WriteOnlyCell(sheet, value=row[index])
+                cell.number_format = number_format
+                row[index] = cell
+        sheet.append(row)
+    notes = meta_lines(meta)
+    if notes:
+        about = book.create_sheet("About")
+        about.column_dimensions["A"].width = 110
+        for line in notes:
+            about.append([line.removeprefix(NOTE_MARK + " ")])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

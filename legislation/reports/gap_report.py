@@ -29,7 +29,7 @@ from legislation.reports.treaty import (
     attach_readings,
     published_ratings,
 )
-from legislation.rules import GAPS
+from legislation.rules import GAPS, STATUS_ORDER
 from legislation.statuses import AS_OF_UNKNOWN, ASSESSED, Status, cell_as_of, format_as_of
 
 # The Council of Europe Treaty Office chart for CETS No. 201: where secondary dates are confirmed.
@@ -227,7 +227,7 @@ class FrameworkSummary:
     @property
     def counts(self):
         """Cells per status, every status present (zeros included), in the statuses' order."""
-        counts = {s: 0 for s in Status}
+        counts = {s: 0 for s in STATUS_ORDER}
         for line in self.lines:
             counts[line.status] += 1
         return counts
@@ -376,6 +376,7 @@ class GapReport:
     gaps: list  # GapEntry, not met and partial, in priority order
     reserved: list  # GapEntry with status reserved
     research_gaps: list  # CriterionLine, not assessed
+    covered: list  # CriterionLine, met: what the law already covers
     sources: list  # Source of the country's assessed cells
     peer_sources: list  # Source behind the peer examples
     generated_at: datetime.datetime
@@ -430,6 +431,39 @@ class GapReport:
     @property
     def total_cells(self):
         return sum(s.total for s in self.summaries)
+
+    @property
+    def generated_text(self):
+        """The generation time in the one wording page, PDF and Word share."""
+        return f"{self.generated_at.day} {self.generated_at:%B %Y, %H:%M} UTC"
+
+    @property
+    def lanzarote_as_benchmark(self):
+        """A non-Party is measured against the Convention only as a benchmark: its report
+        keeps Lanzarote to one short section instead of a row per sub-paragraph."""
+        return not self.participation.is_party
+
+    @property
+    def research_listed(self):
+        """The research gaps listed one by one (all of them, but a non-Party's Lanzarote ones)."""
+        if not self.lanzarote_as_benchmark:
+            return self.research_gaps
+        return [line for line in self.research_gaps if line.article is None]
+
+    @property
+    def research_benchmark(self):
+        """A non-Party's unassessed Lanzarote sub-paragraphs, one (article, count) per article."""
+        if not self.lanzarote_as_benchmark:
+            return []
+        by_article = {}
+        for line in self.research_gaps:
+            if line.article is not None:
+                by_article.setdefault(line.article.pk, [line.article, 0])[1] += 1
+        return [tuple(pair) for pair in by_article.values()]
+
+    @property
+    def research_benchmark_total(self):
+        return sum(count for _, count in self.research_benchmark)
 
     @property
     def filename_stem(self):
@@ -503,10 +537,12 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, 
     summaries = framework_summaries(country, at)
     participation = lanzarote_participation(country, frameworks_by_code(summaries))
     ratings = annotate_lines(summaries, participation, country)
-    gaps, reserved, research = [], [], []
+    gaps, reserved, research, covered = [], [], [], []
     for summary in summaries:
         for line in summary.lines:
-            if line.status in GAPS:
+            if line.status == Status.MET:
+                covered.append(line)
+            elif line.status in GAPS:
                 gaps.append(GapEntry(line, summary.framework))
             elif line.status == Status.RESERVED:
                 reserved.append(GapEntry(line, summary.framework))
@@ -535,6 +571,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, 
         gaps=gaps,
         reserved=reserved,
         research_gaps=research,
+        covered=covered,
         sources=own_sources,
         peer_sources=peer_sources,
         generated_at=now or timezone.now(),

@@ -5,12 +5,24 @@ queries) and the page, the three export formats, both shapes, the map and the he
 figures all read the same rows, so what is downloaded is exactly what is shown.
 """
 
+import re
 from dataclasses import dataclass
 
 from legislation import rules
 from legislation.models import Framework
 from legislation.rules import RollUp
+from legislation.site.palette import colour
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
+
+WORDY_START = re.compile(r"^(Offences concerning|Offence of|Offences of)\s+(the\s+)?", re.I)
+
+
+def short_title(title):
+    """A few words for a column heading: "Offences concerning child prostitution" reads
+    "Child prostitution", and a parenthesis is left to the full name."""
+    text = WORDY_START.sub("", title)
+    text = re.sub(r"\s*\([^)]*\)", "", text).strip()
+    return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -20,6 +32,15 @@ class StatusColumn:
     code: str
     title: str
     is_article: bool
+
+    @property
+    def short(self):
+        return short_title(self.title)
+
+    @property
+    def full_name(self):
+        """The heading's accessible name: code and full title."""
+        return f"{self.code}: {self.title}"
 
     @property
     def key(self):
@@ -137,14 +158,16 @@ def wide_records(rows, columns, framework_code):
 
 # The world map: shades that differ in lightness and texture as well as hue, so the map and
 # its legend read in greyscale; the legend repeats every shade in words.
+# Colours come from tokens.css. "Not assessed" is a pale, untextured shade that recedes, so
+# the assessed countries stand out; it is still lighter than the grey of "no data".
 STATUS_SHADES = {
-    Status.MET: ("#1b7837", "none"),
-    Status.PARTIAL: ("#f4a582", "none"),
-    Status.RESERVED: ("#8073ac", "cross"),
-    Status.NOT_MET: ("#b2182b", "hatch"),
-    Status.NOT_ASSESSED: ("#ffffff", "dots"),
+    Status.MET: (colour("map-met"), "none"),
+    Status.PARTIAL: (colour("map-partial"), "none"),
+    Status.RESERVED: (colour("map-reserved"), "cross"),
+    Status.NOT_MET: (colour("map-not-met"), "hatch"),
+    Status.NOT_ASSESSED: (colour("map-not-assessed"), "none"),
 }
-MET_SHADES = ("#fdd0a2", "#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c")
+MET_SHADES = tuple(colour(f"map-met-{n}") for n in range(6))
 
 
 def map_key(country):
@@ -183,7 +206,7 @@ def met_buckets(total):
     return [(0, 0), (1, half), (half + 1, total - 1), (total, total)]
 
 
-PARTLY_ASSESSED_SHADE = ("#c6dbef", "dots")
+PARTLY_ASSESSED_SHADE = (colour("map-partly"), "dots")
 
 
 def met_map_data(rows, total):

@@ -6,10 +6,12 @@ any filtering query runs; a bad value becomes a form error on the page, never a 
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from legislation.models import Assessment, Country, CountryGroup, Criterion, Framework
+from legislation.rules import STATUS_ORDER
+from legislation.site import country_search
 from legislation.statuses import Status, label
 
 FRAMEWORK_CHOICES = [
@@ -62,19 +64,33 @@ class CompareFilter(django_filters.FilterSet):
     detail = FlagFilter(
         method=_no_filtering, label="Show every sub-paragraph (Lanzarote)", required=False
     )
-    q = django_filters.CharFilter(method="search", label="Country name or code", max_length=100)
-    region = django_filters.ChoiceFilter(field_name="region", label="Region", choices=[])
-    subregion = django_filters.ChoiceFilter(field_name="subregion", label="Sub-region", choices=[])
-    group = django_filters.ChoiceFilter(method="in_group", label="Group", choices=[])
+    q = django_filters.CharFilter(
+        method="search",
+        label="Country name or code",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. Philippines, PH, Burma", "type": "search"}
+        ),
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="region", label="Region", choices=[], empty_label="All regions"
+    )
+    subregion = django_filters.ChoiceFilter(
+        field_name="subregion", label="Sub-region", choices=[], empty_label="All sub-regions"
+    )
+    group = django_filters.ChoiceFilter(
+        method="in_group", label="Group", choices=[], empty_label="All groups"
+    )
     where = django_filters.MultipleChoiceFilter(
         method="where_status",
         label="Criterion is… (all chosen must hold)",
         choices=[],
-        help_text="Hold Ctrl (or ⌘) to choose several.",
+        widget=forms.CheckboxSelectMultiple,
     )
     min_met = IntegerFilter(
         method="meets_at_least",
         label="Meets at least (criteria met)",
+        widget=forms.NumberInput(attrs={"placeholder": "any number"}),
         min_value=0,
         max_value=99,
     )
@@ -133,7 +149,8 @@ class CompareFilter(django_filters.FilterSet):
             if not criterion.is_leaf:
                 continue
             options = [
-                (f"{criterion.code}:{s.value}", f"{criterion.code} is {label(s)}") for s in Status
+                (f"{criterion.code}:{s.value}", f"{criterion.code} is {label(s)}")
+                for s in STATUS_ORDER
             ]
             where.append((f"{criterion.code} {criterion.title}", options))
         self.filters["where"].extra["choices"] = where
@@ -146,10 +163,27 @@ class CompareFilter(django_filters.FilterSet):
         if not hasattr(self, "_qs"):
             # An invalid form shows its errors and no rows, rather than a silently wider set.
             if not self.is_bound or self.is_valid():
-                self._qs = self.filter_queryset(self.queryset.all()).order_by("name")
+                self._qs = self.filter_queryset(self.queryset.all())
+                # A search ranks its best matches first (?q=uk: the United Kingdom); otherwise
+                # countries are listed by name.
+                if not self.form.cleaned_data.get("q", "").strip():
+                    self._qs = self._qs.order_by("name")
             else:
                 self._qs = self.queryset.none()
         return self._qs
+
+    def where_groups(self):
+        """The criterion picker: (criterion, [(value, status, checked)]) per leaf criterion
+        of the chosen standard, so the page shows one row of status checkboxes each."""
+        chosen = set(self.data.getlist("where")) if hasattr(self.data, "getlist") else set()
+        framework = self.data.get("framework")
+        groups = []
+        for criterion in self.criteria:
+            if not criterion.is_leaf or criterion.framework.code != framework:
+                continue
+            options = [(f"{criterion.code}:{s.value}", s) for s in STATUS_ORDER]
+            groups.append((criterion, [(v, s, v in chosen) for v, s in options]))
+        return groups
 
     @property
     def framework_code(self):
@@ -197,15 +231,7 @@ class CompareFilter(django_filters.FilterSet):
     # Filter methods: each runs only on validated values.
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(name__icontains=value)
-            | Q(official_name__icontains=value)
-            | Q(iso2__iexact=value)
-            | Q(iso3__iexact=value)
-        )
+        return country_search.search(queryset, value)
 
     def in_group(self, queryset, name, value):
         return queryset.in_group(value)

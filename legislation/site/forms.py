@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from legislation import history
 from legislation.models import Country, CountryGroup, Criterion, Framework
+from legislation.site import country_search
 from legislation.statuses import ReasonCode
 
 CODE_RE = re.compile(r"[A-Za-z]{2}")
@@ -155,16 +156,7 @@ class CountrySearchForm(forms.Form):
     def filter(self, countries):
         data = self.cleaned_data
         if data.get("q"):
-            q = data["q"]
-            if len(q) in (2, 3) and q.isalpha():
-                code = q.upper()
-                by_code = countries.filter(iso2=code) | countries.filter(iso3=code)
-                by_name = countries.filter(name__icontains=q)
-                countries = (by_code | by_name).distinct()
-            else:
-                countries = countries.filter(name__icontains=q) | countries.filter(
-                    official_name__icontains=q
-                )
+            countries = country_search.search(countries, data["q"])
         if data.get("region"):
             kind, name = data["region"]
             countries = countries.filter(**{kind: name})

@@ -31,11 +31,14 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from legislation.site.map_style import SVG_STYLE
+from legislation.site.palette import colour
 
 ASSET_PATH = Path(__file__).resolve().parent.parent / "data" / "world_map.json"
 
-NEUTRAL_FILL = "#d9d9d9"  # countries without data: grey, no texture, no link
-OUTLINE_FILL = "#f4f7fa"  # the map frame (ocean), light enough to print
+# Countries without data (grey, no texture, no link) and the map frame (ocean, light enough
+# to print): colours from tokens.css, like every shade.
+NEUTRAL_FILL = colour("map-nodata")
+OUTLINE_FILL = colour("map-ocean")
 STROKE = "#fff"
 STROKE_WIDTH = "0.4"
 MARKER_RADIUS = "2.6"  # circles for states too small to see at this scale

@@ -28,7 +28,12 @@ class CountryColumn(tables.Column):
 
 
 class StatusColumn(tables.Column):
-    """Symbol and word, plus as-of, evidence grade and source for the tooltip and screen readers."""
+    """Symbol and word, plus as-of, evidence grade and source for the tooltip and screen readers.
+
+    The heading shows the code and a few words; its accessible name is the code and the full
+    title. Each cell carries its column's name in `data-label`, which the phone layout shows
+    beside the status when every country becomes a card.
+    """
 
     def __init__(self, spec, **kwargs):
         self.spec = spec
@@ -36,19 +41,31 @@ class StatusColumn(tables.Column):
             accessor=spec.key,
             verbose_name=spec.code,
             order_by=("sort_" + spec.key,),
-            attrs={"th": {"title": spec.title}, "td": {"class": "cell"}},
+            attrs={"th": {"title": spec.title, "class": "criterion-col"}, "td": {"class": "cell"}},
             **kwargs,
         )
+        self.plain_cells = {status: self._td(self._render(status, "")) for status in Status}
 
     def header(self):
-        return self.spec.code
+        return format_html(
+            '<span aria-hidden="true"><span class="col-code">{}</span> '
+            '<span class="col-name">{}</span></span><span class="visually-hidden">{}</span>',
+            self.spec.code,
+            self.spec.short,
+            self.spec.full_name,
+        )
+
+    def _td(self, html):
+        return format_html(
+            '<td class="cell" data-label="{} {}">{}</td>', self.spec.code, self.spec.short, html
+        )
 
     def cell_html(self, record):
         value = record[self.spec.key]
         details = value.details
         if not details:
-            return PLAIN_CELLS[value.status]  # most cells: built once per status
-        return format_html('<td class="cell">{}</td>', self.render(value))
+            return self.plain_cells[value.status]  # most cells: built once per status
+        return self._td(self.render(value))
 
     def render(self, value):
         if value.rollup is not None and value.details:
@@ -83,24 +100,30 @@ class StatusColumn(tables.Column):
         return value.export_value
 
 
-PLAIN_CELLS = {
-    status: format_html('<td class="cell">{}</td>', StatusColumn._render(status, ""))
-    for status in Status
-}
-
-
 class CountOfColumn(tables.Column):
-    """ "met 3 of 5": a count always carries what it is out of."""
+    """ "met 3 of 5": a count always carries what it is out of, and "met" always carries how
+    many were assessed, so "met 0 of 5" can never be read as five gaps."""
 
     def __init__(self, word, **kwargs):
         self.word = word
         super().__init__(**kwargs)
 
     def cell_html(self, record):
-        return format_html("<td>{}</td>", self.render(record[self.accessor], record))
+        return format_html(
+            '<td class="count" data-label="{}"><span>{}</span></td>',
+            self.verbose_name,
+            self.render(record[self.accessor], record),
+        )
 
     def render(self, value, record):
-        return f"{self.word} {value} of {record['total']}"
+        if self.word != "met":
+            return f"{self.word}: {value} of {record['total']}"
+        return format_html(
+            '{}<span class="count-assessed"> (assessed: {} of {})</span>',
+            f"met {value} of {record['total']}",
+            record["assessed"],
+            record["total"],
+        )
 
     def value(self, value):
         return value
@@ -111,7 +134,9 @@ class SufficientColumn(tables.Column):
     empty_values = ()
 
     def cell_html(self, record):
-        return format_html("<td>{}</td>", self.render(record["sufficient"]))
+        return format_html(
+            '<td data-label="{}">{}</td>', self.verbose_name, self.render(record["sufficient"])
+        )
 
     def render(self, value):
         return value.label
@@ -119,7 +144,7 @@ class SufficientColumn(tables.Column):
 
 class TextColumn(tables.Column):
     def cell_html(self, record):
-        return format_html("<td>{}</td>", record[self.accessor])
+        return format_html('<td data-label="{}">{}</td>', self.verbose_name, record[self.accessor])
 
 
 def body_rows(table):
@@ -139,20 +164,20 @@ def comparison_table(rows, columns, framework_code, *, order_by=None, request=No
     """A table class shaped for this view's columns, filled with the rows."""
     attrs = {
         "country": CountryColumn(verbose_name="Country", accessor="name", order_by=("sort_name",)),
-        "region": TextColumn(verbose_name="Region", accessor="region"),
+        "subregion": TextColumn(verbose_name="Sub-region", accessor="subregion"),
     }
     for spec in columns:
         attrs[spec.key] = StatusColumn(spec)
     attrs["met"] = CountOfColumn("met", accessor="met", verbose_name="Met", order_by=("sort_met",))
+    attrs["assessed"] = CountOfColumn(
+        "assessed", accessor="assessed", verbose_name="Assessed", order_by=("sort_assessed",)
+    )
     if framework_code == Framework.ICMEC:
         attrs["sufficient"] = SufficientColumn(
             accessor="sufficient",
             verbose_name="Sufficient (at least 4 of 5)",
             order_by=("sort_sufficient",),
         )
-    attrs["assessed"] = CountOfColumn(
-        "assessed", accessor="assessed", verbose_name="Assessed", order_by=("sort_assessed",)
-    )
 
     class Meta:
         template_name = "legislation/site/_compare_table.html"

@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from django.utils.html import format_html
 
-from legislation import statuses
+from legislation import statuses, wording
 
 register = template.Library()
 
@@ -20,7 +20,9 @@ def status_badge(status):
 
 @register.simple_tag
 def all_statuses():
-    return list(statuses.Status)
+    from legislation.rules import STATUS_ORDER
+
+    return list(STATUS_ORDER)
 
 
 @register.filter
@@ -62,3 +64,32 @@ def today_url(context):
     for name in MOMENT_PARAMETERS:
         params.pop(name, None)
     return f"{request.path}?{params.urlencode()}" if params else request.path
+
+
+@register.filter
+def counted(count, word):
+    """{{ n|counted:"change" }} → "1 change", "3 changes"."""
+    return wording.counted(count, word)
+
+
+@register.filter
+def possessive(name):
+    """{{ country.name|possessive }} → "Fiji’s", "Philippines’"."""
+    return wording.possessive(name)
+
+
+REJECTED_SHOWN = 10
+
+
+@register.simple_tag
+def rejected_proposals_of(user):
+    """The author's most recently rejected proposals, with the comment that explains why."""
+    from legislation.models import ChangeProposal
+
+    if not user.is_authenticated:
+        return []
+    return list(
+        ChangeProposal.objects.filter(batch__author=user, state=ChangeProposal.State.REJECTED)
+        .select_related("assessment__country", "assessment__criterion", "reviewed_by")
+        .order_by("-reviewed_at")[:REJECTED_SHOWN]
+    )

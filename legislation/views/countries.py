@@ -95,7 +95,7 @@ def country_list(request):
             lanzarote_party=Exists(is_party),
         )
         .prefetch_related("groups")
-        .order_by("name")
+        .order_by(*(countries.query.order_by or ["name"]))  # a search keeps its ranking
     )
     # A country's total is the framework's criteria, not its records: a missing cell is not
     # assessed, and cannot make "sufficient" read "no".

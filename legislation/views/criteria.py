@@ -29,7 +29,12 @@ def index(request):
         criterion.assessed_count = tally.get("assessed", 0)
         criterion.met_count = tally.get("met", 0)
         frameworks.setdefault(criterion.framework, []).append(criterion)
-    ctx = {"frameworks": list(frameworks.items()), "country_count": Country.objects.count()}
+    # Counted as the home page counts them: leaf criteria; articles are their headings.
+    listed = [
+        (framework, rows, sum(1 for c in rows if c.is_leaf), sum(1 for c in rows if not c.is_leaf))
+        for framework, rows in frameworks.items()
+    ]
+    ctx = {"frameworks": listed, "country_count": Country.objects.count()}
     return render(request, "legislation/site/criteria.html", ctx)
 
 

@@ -4,10 +4,11 @@ from legislation.coverage import site_coverage
 from legislation.figures import headline_figures
 from legislation.matrix import build_summary_matrix
 from legislation.models import Country, Framework, PublishedFigure
+from legislation.rules import STATUS_ORDER
 from legislation.site import comparison
 from legislation.site.maps import render_world_map
 from legislation.site.published import at, published_view
-from legislation.statuses import SYMBOLS, Status
+from legislation.statuses import SYMBOLS
 
 
 @published_view
@@ -19,7 +20,7 @@ def home(request):
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
         "coverage": site_coverage(at(request)),
-        "status_key": [(s, SYMBOLS[s]) for s in Status],
+        "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER],
         "figures": headline_figures(matrix.rows, list(published)),
         "country_count": len(matrix.rows),
         "whole_world": True,
@@ -27,7 +28,7 @@ def home(request):
             shades,
             countries,
             title="ICMEC criteria met per country",
-            description="(as far as assessed; countries not yet assessed are white with dots).",
+            description="(as far as assessed; not yet assessed: pale grey, untextured).",
             nodata_label="not a country in these records",
         ),
     }

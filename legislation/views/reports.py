@@ -6,9 +6,10 @@ from django.utils import timezone
 from legislation.exports.spreadsheet import download, table_download
 from legislation.reports import briefings
 from legislation.reports.gap_report import build_regional_report
+from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
 from legislation.site.published import at, published_view
-from legislation.statuses import SYMBOLS, Status
+from legislation.statuses import SYMBOLS
 
 LONG_COLUMNS = [
     "iso2",
@@ -43,7 +44,7 @@ def selection_summary(form):
 @published_view
 def gap_report(request):
     form = RegionalReportForm(request.GET)
-    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in Status]}
+    ctx = {"form": form, "status_key": [(s, SYMBOLS[s]) for s in STATUS_ORDER]}
     if not request.GET:
         return render(request, "legislation/reports/report_gaps.html", ctx)
     if not form.is_valid():

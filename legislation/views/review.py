@@ -18,6 +18,7 @@ from legislation.editorial import importing, workflow
 from legislation.editorial.reasons import ReasonCodeFields
 from legislation.exports.spreadsheet import table_download
 from legislation.models import Assessment, ImportUpload
+from legislation.wording import counted
 
 DRAFT_LIFETIME = datetime.timedelta(days=1)
 
@@ -155,7 +156,7 @@ def _confirm(request):
         return HttpResponseRedirect(reverse("admin:legislation_assessment_import"))
     messages.success(
         request,
-        f"Proposed {len(outcome.proposals)} change(s) from {draft.file_name} as batch "
+        f"Proposed {counted(len(outcome.proposals), 'change')} from {draft.file_name} as batch "
         f"#{outcome.batch.pk}. Public pages show them once a Reviewer approves them.",
     )
     return HttpResponseRedirect(

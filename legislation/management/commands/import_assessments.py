@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from legislation.editorial import importing, workflow
+from legislation.wording import counted
 
 
 class Command(BaseCommand):
@@ -56,7 +57,7 @@ class Command(BaseCommand):
         if result.rows:
             self.stdout.write(result.summary())
         if not result.ok:
-            raise CommandError(f"{len(result.errors)} error(s): nothing was proposed.")
+            raise CommandError(f"{counted(len(result.errors), 'error')}: nothing was proposed.")
         if not options["apply"]:
             self.stdout.write("Dry run: nothing was saved. Run again with --apply to propose.")
             return
@@ -71,6 +72,6 @@ class Command(BaseCommand):
             self.stdout.write("Nothing to propose: every row equals the approved value.")
             return
         self.stdout.write(
-            f"Proposed {len(outcome.proposals)} change(s) as batch #{outcome.batch.pk}; "
+            f"Proposed {counted(len(outcome.proposals), 'change')} as batch #{outcome.batch.pk}; "
             "they reach public pages when a Reviewer approves them."
         )
