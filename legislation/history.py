@@ -167,19 +167,6 @@ def values_of(record, provisions):
     return snapshot(record, provisions=provisions)
 
 
-BLANK = {
-    "status": Status.NOT_ASSESSED,
-    "as_of": "",
-    "as_of_precision": "day",
-    "evidence_grade": "",
-    "note": "",
-    "source": None,
-    "source_label": "",
-    "provisions": [],
-    "provisions_label": "",
-}
-
-
 @dataclass
 class CellChange:
     """One change to one cell: the historical row that records it, the values before and
@@ -206,7 +193,7 @@ class CellChange:
 
     @property
     def old_status(self):
-        return Status((self.before or BLANK)["status"])
+        return Status(self.before["status"]) if self.before else Status.NOT_ASSESSED
 
     @property
     def new_status(self):
@@ -255,7 +242,7 @@ def _rows_touched(since, until, cell_filter):
 def changes_between(since=None, until=None, **cell_filter):
     """Each change to the chosen cells recorded after `since` and by `until` (either may be
     None: no bound), newest first. Three queries, however many changes."""
-    from legislation.editorial.workflow import diff
+    from legislation.editorial.workflow import diff, empty_snapshot
 
     rows = _rows_touched(since, until, cell_filter)
     records = list(
@@ -267,11 +254,11 @@ def changes_between(since=None, until=None, **cell_filter):
     links = CitedAt.objects.filter(history_id__in=rows.values("history_id"))
     for link in links.select_related("provision__instrument"):
         cited.setdefault(link.history_id, []).append(link.provision)
-    previous, changes = {}, []
+    previous, changes, blank = {}, [], empty_snapshot()
     for record in records:
         before, previous_id = previous.get(record.id, (None, None))
         record.values = (
-            BLANK
+            blank
             if record.history_type == "-"
             else values_of(record, cited.get(record.history_id, []))
         )
@@ -280,7 +267,7 @@ def changes_between(since=None, until=None, **cell_filter):
             continue
         if before is None and record.values["status"] == Status.NOT_ASSESSED:
             continue  # the loader creating an empty cell is not news
-        differences = diff(before or BLANK, record.values)
+        differences = diff(before or blank, record.values)
         if differences:
             changes.append(CellChange(record, before, record.values, differences, previous_id))
     changes.sort(key=lambda c: (c.when, c.record.history_id), reverse=True)

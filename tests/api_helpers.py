@@ -5,7 +5,7 @@ import datetime
 
 from legislation.editorial import workflow
 from legislation.models import Country
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 from .factories import cell, make_instrument, make_provision, make_source, make_user
 
@@ -26,8 +26,20 @@ def personal_names():
     return [part for name in (EDITOR_NAME, REVIEWER_NAME) for part in name]
 
 
-def publish(editor, reviewer, iso2, code, status=Status.MET, *, provisions=0, note="", **values):
-    """Propose and approve one cell; returns the approved Assessment."""
+def publish(
+    editor,
+    reviewer,
+    iso2,
+    code,
+    status=Status.MET,
+    *,
+    provisions=0,
+    note="",
+    reason_code=ReasonCode.NEW_EVIDENCE,
+    public_reason="",
+    **values,
+):
+    """Propose and approve one cell, for the given reason; returns the approved Assessment."""
     country = Country.objects.get(iso2=iso2)
     assessment = cell(country, code)
     instrument = make_instrument(country, title=f"Penal Code of {country.name}", year=2021)
@@ -45,7 +57,13 @@ def publish(editor, reviewer, iso2, code, status=Status.MET, *, provisions=0, no
         **values,
     }
     change = workflow.Change(assessment, assessment.version, change_values, linked)
-    result = workflow.propose(editor, "Desk review 2024", [change])
+    result = workflow.propose(
+        editor,
+        "Desk review 2024",
+        [change],
+        reason_code=reason_code,
+        public_reason=public_reason,
+    )
     workflow.approve(reviewer, [p.pk for p in result.proposals], "Checked")
     assessment.refresh_from_db()
     return assessment

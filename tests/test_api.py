@@ -7,7 +7,7 @@ from django.utils import timezone
 from legislation.models import Country
 from legislation.releases import package
 from legislation.site.filters import CompareFilter
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 from .api_helpers import people, personal_names, publish
 from .factories import assess, make_country
@@ -218,13 +218,62 @@ def test_it_lists_treaty_participation_with_reservations(client):
 
 def test_it_lists_changes_with_kind_and_reason_but_no_names(client, staff):
     publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
-    publish(*staff, "PH", "ICMEC.4", status=Status.MET)
+    publish(
+        *staff,
+        "PH",
+        "ICMEC.4",
+        status=Status.MET,
+        reason_code=ReasonCode.LAW_AMENDED,
+        public_reason="Amended by Republic Act 11930.",
+    )
 
     changes = results(client, "/api/v1/changes/", country="ph")
 
     assert [c["kind"] for c in changes] == ["correction", "new_assessment"]
     assert changes[0]["changes"][0] == {"field": "status", "before": "partial", "after": "met"}
-    assert changes[0]["reason_code"] == "edit"
+    assert [c["reason_code"] for c in changes] == ["law_amended", "new_evidence"]
+    assert changes[0]["public_reason"] == "Amended by Republic Act 11930."
+
+
+def test_it_lists_the_same_changes_as_the_changes_page(client, staff):
+    publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL, reason_code=ReasonCode.NEW_EVIDENCE)
+    publish(*staff, "PH", "ICMEC.2", reason_code=ReasonCode.ERROR_CORRECTED)
+    today = timezone.now().date().isoformat()
+
+    api = results(client, "/api/v1/changes/", country="ph")
+    page = client.get("/changes/", {"from": today, "to": today, "country": "ph", "format": "json"})
+
+    rows = json.loads(page.content)["rows"]
+    assert [(c["criterion"], c["reason_code"]) for c in api] == [
+        (r["criterion"], r["reason_code"]) for r in rows
+    ]
+
+
+def test_it_gives_a_cell_the_reason_code_and_public_reason_of_its_last_change(client, staff):
+    publish(
+        *staff,
+        "PH",
+        "ICMEC.4",
+        reason_code=ReasonCode.ERROR_CORRECTED,
+        public_reason="The earlier reading missed section 4.",
+    )
+
+    cell = next(c for c in results(client, CELLS, country="ph") if c["criterion"] == "ICMEC.4")
+
+    assert cell["reason_code"] == "error_corrected"
+    assert cell["public_reason"] == "The earlier reading missed section 4."
+
+
+def test_it_gives_a_past_cell_the_reason_of_its_change_then(client, staff):
+    publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL, reason_code=ReasonCode.NEW_EVIDENCE)
+    between = timezone.now()
+    publish(*staff, "PH", "ICMEC.4", reason_code=ReasonCode.LAW_AMENDED)
+    at = between.isoformat().replace("+00:00", "Z")
+
+    cells = results(client, CELLS, country="ph", as_of=at)
+
+    cell = next(c for c in cells if c["criterion"] == "ICMEC.4")
+    assert (cell["status"], cell["reason_code"]) == ("partial", "new_evidence")
 
 
 ENDPOINTS = [

@@ -209,7 +209,7 @@ def test_the_point_in_time_view_shows_nothing_recorded_after_its_moment(
     day_before = (START - datetime.timedelta(days=1)).date().isoformat()
     response = client.get(f"/editorial/history/countries/ph/?on={day_before}")
     rows = {row["cell"].pk: row for row in response.context["rows"]}
-    assert rows[target.pk]["values"] == history.BLANK
+    assert rows[target.pk]["values"] == workflow.empty_snapshot()
     table = response.content.decode().split('id="log-heading"')[0]
     assert "Desk review of the Act" not in table and "Anti-Child Pornography" not in table
     assert "28 July 2022" not in table and "2022-07-28" not in table

@@ -191,3 +191,10 @@ def test_a_nul_byte_in_a_posted_field_is_refused(client):
     # A multipart form is left to its fields, which refuse NUL with their own message.
     response = client.post("/admin/legislation/source/add/", {"title": "a\x00b"})
     assert "Null characters are not allowed" in response.text
+
+
+def test_it_refuses_a_bad_api_page_in_the_apis_own_json(client):
+    response = client.get("/api/v1/cells/", {"page": "0"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "whole number" in response.json()["detail"]

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from legislation.releases import package, schema
-from legislation.statuses import Status
+from legislation.statuses import ReasonCode, Status
 
 from .api_helpers import people, publish
 
@@ -112,19 +112,41 @@ def test_it_builds_the_same_bytes_from_the_same_data():
     assert rebuilt == release.file_bytes()
 
 
-def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
+def _release_after_a_change(staff, reason_code, wrong, right, public_reason=""):
+    """Release 1.0.0, then PH ICMEC.4 partial → met for `reason_code`: version `wrong` is
+    refused naming `right`, which is cut. Returns (release, its changelog)."""
     publish(*staff, "PH", "ICMEC.4", status=Status.PARTIAL)
     package.create_release("1.0.0", "First")
-    publish(*staff, "PH", "ICMEC.4", status=Status.MET)
+    publish(
+        *staff,
+        "PH",
+        "ICMEC.4",
+        status=Status.MET,
+        reason_code=reason_code,
+        public_reason=public_reason,
+    )
+    with pytest.raises(ValidationError, match=f"the next version is {right}"):
+        package.create_release(wrong, "Contradicts the changes")
+    release = package.create_release(right, "After the change")
+    return release, release.file_bytes()["CHANGELOG.md"].decode()
 
-    with pytest.raises(ValidationError, match="the next version is 1.0.1"):
-        package.create_release("1.1.0", "Should be a patch")
-    release = package.create_release("1.0.1", "Correction for the Philippines")
 
-    changelog = release.file_bytes()["CHANGELOG.md"].decode()
+def test_it_requires_a_patch_after_a_correction_and_lists_it(staff):
+    release, changelog = _release_after_a_change(
+        staff, ReasonCode.ERROR_CORRECTED, "1.1.0", "1.0.1", public_reason="Misread section 4."
+    )
+
     assert release.level == "patch"
-    assert "## edit (1 cells)" in changelog
-    assert "- [correction] PH ICMEC.4: status partial → met" in changelog
+    assert "## error corrected (1 cells)" in changelog
+    line = next(x for x in changelog.splitlines() if x.startswith("- [correction] PH ICMEC.4"))
+    assert "status partial → met" in line and line.endswith("(Misread section 4.)")
+
+
+def test_it_requires_a_minor_version_when_the_law_changed(staff):
+    release, changelog = _release_after_a_change(staff, ReasonCode.LAW_AMENDED, "1.0.1", "1.1.0")
+
+    assert release.level == "minor"
+    assert "## law amended (1 cells)" in changelog
 
 
 def test_it_refuses_a_patch_when_there_are_new_assessments(staff):

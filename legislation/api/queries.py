@@ -13,8 +13,10 @@ import datetime
 import functools
 from dataclasses import dataclass
 
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 
+from legislation import history
+from legislation.editorial import workflow
 from legislation.models import (
     Assessment,
     Country,
@@ -30,11 +32,6 @@ from legislation.models import (
 from legislation.models.records import citation_of_provision
 from legislation.releases import schema
 from legislation.statuses import ASSESSED, Status
-
-# Why a cell last changed, in words a reader can group by. Until the history module's reason
-# codes exist, the kind of batch that carried the change stands in for them.
-REASON_OF_BATCH_KIND = {"edit": "edit", "import": "import", "revert": "revert"}
-LOADER_REASON_CODE = "reference-data"
 
 
 @dataclass(frozen=True)
@@ -216,27 +213,33 @@ def published_figures(moment=NOW):
 
 
 # Cells: the one place that reads a cell's public values, now, at a moment or in a release.
+# A past moment is read through `legislation.history`, the one reader of the past; the reason
+# a cell last changed is the reason code and public reason its newest history row records.
 
 CELL_VALUE_FIELDS = ("status", "as_of", "as_of_precision", "evidence_grade", "source_id", "note")
 
 
-def _history():
-    return Assessment.history.model
-
-
 def _live_cell_values(cell_filter):
     """Current approved values, with the reason of the newest history row: two queries."""
-    newest = (
-        _history()
-        .objects.filter(id=OuterRef("pk"))
-        .order_by("-history_id")
-        .values("proposal__batch__kind")[:1]
+    newest = Assessment.history.model.objects.filter(id=OuterRef("pk")).order_by(
+        "-history_date", "-history_id"
     )
     rows = (
         Assessment.objects.filter(**cell_filter)
-        .annotate(batch_kind=Subquery(newest))
+        .annotate(
+            reason_code=Subquery(newest.values("reason_code")[:1]),
+            public_reason=Subquery(newest.values("public_reason")[:1]),
+        )
         .order_by()
-        .values("pk", "country_id", "criterion_id", "reviewed_at", "batch_kind", *CELL_VALUE_FIELDS)
+        .values(
+            "pk",
+            "country_id",
+            "criterion_id",
+            "reviewed_at",
+            "reason_code",
+            "public_reason",
+            *CELL_VALUE_FIELDS,
+        )
     )
     rows = list(rows)
     through = Assessment.provisions.through.objects.filter(
@@ -249,35 +252,21 @@ def _live_cell_values(cell_filter):
 
 
 def _cell_values_at(at, cell_filter):
-    """The approved values of each cell at `at`, read from its newest history row then."""
-    History = _history()
-    newest = (
-        History.objects.filter(history_date__lte=at, **cell_filter)
-        .values("id")
-        .annotate(last=Max("history_id"))
-        .values("last")
-    )
-    rows = list(
-        History.objects.filter(history_id__in=newest)
-        .exclude(history_type="-")
-        .order_by()
-        .values(
-            "history_id",
-            "country_id",
-            "criterion_id",
-            "reviewed_at",
-            "proposal__batch__kind",
-            *CELL_VALUE_FIELDS,
+    """The values of each cell at `at`, as `history.state_at` reads them: two queries."""
+    rows, linked = [], {}
+    for state in history.state_at(at, **cell_filter).values():
+        rows.append(
+            {
+                "pk": state.cell_id,
+                "country_id": state.country_id,
+                "criterion_id": state.criterion_id,
+                "reviewed_at": state.reviewed_at,
+                "reason_code": state.reason_code,
+                "public_reason": state.public_reason,
+                **{name: getattr(state, name) for name in CELL_VALUE_FIELDS},
+            }
         )
-    )
-    through = History.provisions.model  # the history of the provisions links
-    linked = {}
-    links = through.objects.filter(history_id__in=[r["history_id"] for r in rows])
-    for history_id, provision_id in links.values_list("history_id", "provision_id"):
-        linked.setdefault(history_id, []).append(provision_id)
-    for row in rows:
-        row["pk"] = row.pop("history_id")
-        row["batch_kind"] = row.pop("proposal__batch__kind")
+        linked[state.cell_id] = list(state.provision_ids)
     return rows, linked
 
 
@@ -288,12 +277,6 @@ def _cell_filter(country_codes, framework):
     if country_codes is not None:
         cell_filter["country__iso2__in"] = list(country_codes)
     return cell_filter
-
-
-def _reason_code(row):
-    if row["status"] == Status.NOT_ASSESSED and row["batch_kind"] is None:
-        return None
-    return REASON_OF_BATCH_KIND.get(row["batch_kind"], LOADER_REASON_CODE)
 
 
 def _database_cells(moment, country_codes, framework):
@@ -328,7 +311,7 @@ def _database_cells(moment, country_codes, framework):
 def _cell_row(iso2, code, framework_code, row):
     cell = {"country": iso2, "criterion": code, "framework": framework_code}
     if row is None:
-        row = {"status": Status.NOT_ASSESSED, "batch_kind": None, "reviewed_at": None}
+        row = {"status": Status.NOT_ASSESSED, "reviewed_at": None}
     assessed = row["status"] in ASSESSED
     cell.update(
         status=str(row["status"]),
@@ -337,7 +320,8 @@ def _cell_row(iso2, code, framework_code, row):
         evidence_grade=_blank_to_none(row.get("evidence_grade", "")),
         source_id=row.get("source_id"),
         note=_blank_to_none(row.get("note", "")),
-        reason_code=_reason_code(row),
+        reason_code=_blank_to_none(row.get("reason_code") or ""),
+        public_reason=_blank_to_none(row.get("public_reason") or ""),
         reviewed_on=_iso(row["reviewed_at"]) if assessed else None,
     )
     return cell
@@ -400,93 +384,51 @@ def nest_cells(cell_rows, provision_rows, source_rows):
     return records
 
 
-# The public change log: every approved change to a cell, newest first, without names.
+# The public change log: the rows of `/changes/` (`history.changes_between`), without names.
 
-CHANGE_FIELDS = (
-    "status",
-    "as_of",
-    "as_of_precision",
-    "evidence_grade",
-    "source",
-    "provisions",
-    "note",
-)
+# API field → the key of a cell's values (`workflow.snapshot`) it shows.
+CHANGE_FIELDS = {
+    "status": "status",
+    "as_of": "as_of",
+    "as_of_precision": "as_of_precision",
+    "evidence_grade": "evidence_grade",
+    "source": "source_label",
+    "provisions": "provisions_label",
+    "note": "note",
+}
 
 
-def _public_values(row, provisions, source_titles, citations):
+def _change_entry(change):
+    from legislation.releases.versioning import change_kind
+
+    before = change.before or workflow.empty_snapshot()
+    changed = [
+        {
+            "field": name,
+            "before": _blank_to_none(str(before[key] or "")),
+            "after": _blank_to_none(str(change.after[key] or "")),
+        }
+        for name, key in CHANGE_FIELDS.items()
+        if before[key] != change.after[key]
+    ]
     return {
-        "status": str(row["status"]),
-        "as_of": _iso(row["as_of"]),
-        "as_of_precision": row["as_of_precision"] if row["as_of"] else None,
-        "evidence_grade": _blank_to_none(row["evidence_grade"]),
-        "source": source_titles.get(row["source_id"]),
-        "provisions": "; ".join(sorted(citations[p] for p in provisions)) or None,
-        "note": _blank_to_none(row["note"]),
+        "changed_at": change.when.isoformat().replace("+00:00", "Z"),
+        "country": change.country.iso2,
+        "criterion": change.criterion.code,
+        "framework": change.criterion.framework.code,
+        "kind": change_kind(str(change.old_status), str(change.new_status)),
+        "reason_code": _blank_to_none(change.reason_code or ""),
+        "public_reason": _blank_to_none(change.public_reason or ""),
+        "changes": changed,
     }
 
 
 def changes(moment=NOW, *, country_codes=None, since=None):
-    """Each approved change of a public cell value up to the moment: a fixed number of queries.
-
-    A cell's first record, when it is the loader creating it "not assessed", is not news.
-    """
-    from legislation.releases.versioning import change_kind
-
+    """Each approved change of a public cell up to the moment, newest first: the rows
+    `/changes/` lists, in a fixed number of queries."""
     until = moment.at or (moment.release.cut_at if moment.release else None)
-    History = _history()
-    records = History.objects.filter(criterion__is_leaf=True)
+    cell_filter = {}
     if country_codes is not None:
-        records = records.filter(country__iso2__in=list(country_codes))
-    if until is not None:
-        records = records.filter(history_date__lte=until)
-    rows = list(
-        records.order_by("id", "history_date", "history_id").values(
-            "history_id",
-            "id",
-            "history_date",
-            "history_type",
-            "country__iso2",
-            "criterion__code",
-            "criterion__framework__code",
-            "proposal__batch__kind",
-            *CELL_VALUE_FIELDS,
-        )
-    )
-    linked = {}
-    links = History.provisions.model.objects.filter(history__in=records.values("history_id"))
-    for history_id, provision_id in links.values_list("history_id", "provision_id"):
-        linked.setdefault(history_id, []).append(provision_id)
-    citations = {
-        pk: p["citation"]
-        for pk, p in _provision_texts({p for ids in linked.values() for p in ids}).items()
-    }
-    source_titles = {s["source_id"]: s["title"] for s in sources()}
-    entries, previous = [], {}
-    for row in rows:
-        values = _public_values(row, linked.get(row["history_id"], []), source_titles, citations)
-        before = previous.get(row["id"])
-        previous[row["id"]] = values
-        if before is None and values["status"] == Status.NOT_ASSESSED:
-            continue
-        before = before or dict.fromkeys(CHANGE_FIELDS) | {"status": Status.NOT_ASSESSED.value}
-        changed = [
-            {"field": name, "before": before[name], "after": values[name]}
-            for name in CHANGE_FIELDS
-            if before[name] != values[name]
-        ]
-        if not changed or (since is not None and row["history_date"] <= since):
-            continue
-        row["batch_kind"] = row["proposal__batch__kind"]
-        entries.append(
-            {
-                "changed_at": row["history_date"].isoformat().replace("+00:00", "Z"),
-                "country": row["country__iso2"],
-                "criterion": row["criterion__code"],
-                "framework": row["criterion__framework__code"],
-                "kind": change_kind(before["status"], values["status"]),
-                "reason_code": _reason_code(row) or LOADER_REASON_CODE,
-                "changes": changed,
-            }
-        )
-    entries.sort(key=lambda e: (e["changed_at"], e["country"], e["criterion"]), reverse=True)
-    return entries
+        cell_filter["country__iso2__in"] = list(country_codes)
+    found = history.changes_between(since, until, **cell_filter)
+    return [_change_entry(change) for change in found if change.changes]

@@ -7,7 +7,8 @@ reviewed, never by whom.
 
 from rest_framework import serializers
 
-from legislation.statuses import EvidenceGrade, Status
+from legislation.models import TreatyParticipation, TreatyReservation
+from legislation.statuses import EvidenceGrade, ReasonCode, Status
 
 
 def optional_text(**kwargs):
@@ -82,7 +83,8 @@ class CellSerializer(serializers.Serializer):
     )
     evidence_grade = serializers.ChoiceField(choices=EvidenceGrade.values, allow_null=True)
     note = optional_text()
-    reason_code = optional_text(help_text="Why the cell last changed.")
+    reason_code = optional_text(help_text="Why the cell last changed (a reason code).")
+    public_reason = optional_text(help_text="The public reason given with that change.")
     reviewed_on = serializers.DateField(allow_null=True, help_text="Approved by a second person.")
     source = SourceSerializer(allow_null=True)
     provisions = ProvisionSerializer(many=True)
@@ -90,7 +92,7 @@ class CellSerializer(serializers.Serializer):
 
 class ReservationSerializer(serializers.Serializer):
     reservation_id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["reservation", "declaration"])
+    kind = serializers.ChoiceField(choices=TreatyReservation.Kind.values)
     article = optional_text()
     criteria = serializers.ListField(child=serializers.CharField())
     text = optional_text()
@@ -105,7 +107,7 @@ class TreatyParticipationSerializer(serializers.Serializer):
     ratified = serializers.DateField(allow_null=True, help_text="null means unknown.")
     in_force = serializers.DateField(allow_null=True, help_text="null means unknown.")
     date_quality = serializers.ChoiceField(
-        choices=["official", "mixed", "secondary"], allow_null=True
+        choices=TreatyParticipation.DateQuality.values, allow_null=True
     )
     source = optional_text()
     reservations = ReservationSerializer(many=True)
@@ -134,7 +136,8 @@ class ChangeSerializer(serializers.Serializer):
     criterion = serializers.CharField()
     framework = serializers.CharField()
     kind = serializers.ChoiceField(choices=["new_assessment", "correction", "withdrawn"])
-    reason_code = serializers.CharField()
+    reason_code = serializers.ChoiceField(choices=ReasonCode.values, allow_null=True)
+    public_reason = optional_text(help_text="The public reason given with the change.")
     changes = FieldChangeSerializer(many=True)
 
 

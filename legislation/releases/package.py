@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from legislation.api import queries
 from legislation.models import Framework, Release, ReleaseFile
+from legislation.statuses import ReasonCode
 
 from . import citation, schema, versioning
 
@@ -132,13 +133,16 @@ def changelog(version, created, previous, diff, level):
     lines.append(f"Changes since {previous.version}, grouped by reason code.")
     groups = {}
     for kind, before, after in diff.cell_changes:
-        reason = after.get("reason_code") or "unspecified"
-        groups.setdefault(reason, []).append((kind, before, after))
-    for reason in sorted(groups):
+        groups.setdefault(after.get("reason_code"), []).append((kind, before, after))
+    order = [code.value for code in ReasonCode] + [None]
+    for reason in sorted(groups, key=lambda code: order.index(code) if code in order else 99):
         changes = groups[reason]
-        lines += ["", f"## {reason} ({len(changes)} cells)", ""]
+        label = ReasonCode(reason).label if reason in ReasonCode.values else "not recorded"
+        lines += ["", f"## {label} ({len(changes)} cells)", ""]
         for kind, before, after in changes:
-            lines.append(f"- [{kind.replace('_', ' ')}] {_describe_cell_change(before, after)}")
+            line = f"- [{kind.replace('_', ' ')}] {_describe_cell_change(before, after)}"
+            public_reason = " ".join((after.get("public_reason") or "").split())
+            lines.append(f"{line} ({public_reason})" if public_reason else line)
     others = {k: v for k, v in diff.added_rows.items() if v}
     changed = {k: v for k, v in diff.changed_rows.items() if v}
     if others or changed:

@@ -10,6 +10,8 @@ import csv
 import io
 
 from legislation.exports.spreadsheet import guard, unguard
+from legislation.models import TreatyParticipation, TreatyReservation
+from legislation.statuses import ReasonCode
 
 # "not_assessed" is declared missing in the cells table: nobody has verified the cell, so a
 # validator or a statistics package reads it as unknown (NA), never as a value beside "no".
@@ -131,7 +133,12 @@ RESOURCES = {
             ),
             field("source_id", "integer"),
             field("note"),
-            field("reason_code", description="Why the cell last changed."),
+            field(
+                "reason_code",
+                description="Why the cell last changed.",
+                enum=[code.value for code in ReasonCode],
+            ),
+            field("public_reason", description="The public reason given with that change."),
             field("reviewed_on", "date", "The day a second person approved the value."),
         ],
         "primaryKey": ["country", "criterion"],
@@ -166,7 +173,7 @@ RESOURCES = {
             field("signed", "date"),
             field("ratified", "date"),
             field("in_force", "date"),
-            field("date_quality", enum=["official", "mixed", "secondary"]),
+            field("date_quality", enum=TreatyParticipation.DateQuality.values),
             field("source"),
         ],
         "primaryKey": ["treaty", "country"],
@@ -181,7 +188,7 @@ RESOURCES = {
             field("reservation_id", "integer", required=True, unique=True),
             field("treaty", required=True),
             field("country", required=True),
-            field("kind", enum=["reservation", "declaration"]),
+            field("kind", enum=TreatyReservation.Kind.values),
             field("article"),
             field("criteria", "list", "The sub-paragraphs the reservation covers."),
             field("text"),

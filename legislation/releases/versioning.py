@@ -1,11 +1,12 @@
 """What changed between two sets of cell rows, and the version that change calls for.
 
 The Data Package Version recipe (Frictionless): MAJOR when the schema changes (a resource
-or field added, removed, renamed or retyped); MINOR when data is added (a cell assessed for
-the first time, a new country, criterion or other row); PATCH when existing values are
-corrected (a changed status, date, grade, source, provisions or note, an assessment
-withdrawn, or a source or provision added as evidence for such a correction). A release
-whose version says less, or more, than its changes is refused.
+or field added, removed, renamed or retyped); PATCH when every changed cell was changed as a
+correction of our record (its reason code is "error corrected"; a source or provision added
+as evidence for it, or a row removed, goes with it); MINOR otherwise: new assessments and new
+rows (a country, a criterion), and every other kind of change (law amended, new evidence,
+reinterpretation, ...). A release whose version says less, or more, than its changes is
+refused. The reason codes are the Editor's own (`statuses.ReasonCode`), read from history.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 
 from legislation.models.releases import parse_version
+from legislation.statuses import ReasonCode
 
 NEW_ASSESSMENT = "new_assessment"
 CORRECTION = "correction"
@@ -48,11 +50,11 @@ class ReleaseDiff:
         """The smallest version step these changes call for; None when nothing changed."""
         if self.schema_changed:
             return "major"
-        kinds = {kind for kind, _, _ in self.cell_changes}
+        reasons = {after.get("reason_code") for _, _, after in self.cell_changes}
         added = any(n for name, n in self.added_rows.items() if name not in EVIDENCE_TABLES)
-        if NEW_ASSESSMENT in kinds or added:
+        if reasons - {ReasonCode.ERROR_CORRECTED.value} or added:
             return "minor"
-        if kinds or any(self.changed_rows.values()) or any(self.added_rows.values()):
+        if reasons or any(self.changed_rows.values()) or any(self.added_rows.values()):
             return "patch"
         return None
 
@@ -109,8 +111,9 @@ def check_version(version, previous_version, diff):
     if version != expected:
         reason = {
             "major": "the schema changed",
-            "minor": "there are new assessments or rows",
-            "patch": "there are only corrections",
+            "minor": "there are new assessments, new rows or changes for a reason other "
+            "than error corrected",
+            "patch": "there are only corrections (reason: error corrected)",
         }[level]
         raise ValidationError(
             f"Release {version} contradicts the changes since {previous_version}: {reason}, "

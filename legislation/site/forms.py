@@ -252,14 +252,15 @@ class SideBySideForm(forms.Form):
 
 class PublishedOnForm(forms.Form):
     """`?as_of=YYYY-MM-DD`: show a public page exactly as it was published at the end of that
-    day (UTC). Every public view reads it through here; more ways of naming a past moment (a
-    release's cut, say) belong here too, each resolving to one moment."""
+    day (UTC); `?release=1.2.0` (or `latest`): as published when that data release was cut.
+    Every public view reads them through here; each resolves to one moment."""
 
     as_of = forms.DateField(
         required=False,
         input_formats=["%Y-%m-%d"],
         error_messages={"invalid": "Give the date as YYYY-MM-DD, e.g. 2026-03-03."},
     )
+    release = forms.CharField(required=False, max_length=40)
 
     def clean_as_of(self):
         day = self.cleaned_data["as_of"]
@@ -271,8 +272,30 @@ class PublishedOnForm(forms.Form):
             )
         return day
 
+    def clean_release(self):
+        from legislation.models import Release
+
+        name = self.cleaned_data["release"].strip()
+        if not name:
+            return None
+        release = Release.objects.by_name(name)
+        if release is None:
+            raise ValidationError(
+                f"No data release has the version {name!r}; the list of releases is at /data/."
+            )
+        return release
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("as_of") and cleaned.get("release"):
+            raise ValidationError("Choose either as_of or release, not both.")
+        return cleaned
+
     def moment(self):
         """The instant the page shows, or None for today's version."""
+        release = self.cleaned_data.get("release")
+        if release:
+            return release.cut_at
         day = self.cleaned_data.get("as_of")
         return history.end_of_day(day) if day else None
 

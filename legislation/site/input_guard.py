@@ -8,12 +8,13 @@
   at 9999, and arithmetic near that end overflows.
 
 Everything else is each form's job. The answer is a short plain page that says what was wrong
-and never repeats the input.
+and never repeats the input; under /api/ it is the API's own error shape, `{"detail": ...}`
+in JSON, as its schema documents.
 """
 
 import re
 
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.html import escape
 
 PAGE_LIMITS = {"page": (1, 100_000), "per_page": (1, 1_000)}
@@ -82,6 +83,8 @@ class InputGuardMiddleware:
 
     def __call__(self, request):
         message = problem(request)
+        if message and request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
         if message:
             return bad_request(message)
         return self.get_response(request)

@@ -2,9 +2,9 @@
 cache per data version, and a bound on heavy documents. One middleware, before the session.
 
 - **Canonical addresses.** A public page accepts the parameters of its form (plus `as_of`
-  and the table's `sort`/`page`/`per_page`); an address with any other parameter
-  (`?utm_source=…`) is redirected, permanently, to the same address without it, so it never
-  renders and never makes a cache entry of its own.
+  or `release`, the fields of `PublishedOnForm`, and the table's `sort`/`page`/`per_page`);
+  an address with any other parameter (`?utm_source=…`) is redirected, permanently, to the
+  same address without it, so it never renders and never makes a cache entry of its own.
 - **Anonymous visitors** (no session cookie, no message waiting) see a page that depends on
   the address and the data version only. It carries an ETag and a Last-Modified from the data
   version (a matching conditional GET is a 304 before any rendering), a `Cache-Control` a CDN
@@ -28,10 +28,11 @@ from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
 from legislation.site import cache as datacache
+from legislation.site.forms import PublishedOnForm
 
 NAMESPACE = "legislation"
 STAFF_PAGES = {"country_history", "criterion_history"}  # name people; never cached or shared
-EVERY_PAGE = {"as_of"}
+EVERY_PAGE = set(PublishedOnForm.base_fields)  # as_of, release: the moment a page shows
 TABLE = {"sort", "page", "per_page"}
 HEAVY = {"country-gaps-pdf", "country-gaps-docx"}
 HEAVY_EXPORTS = {"report-gaps": ("pdf", "docx")}

@@ -1,9 +1,10 @@
-"""Any public page as published on a date: the request's moment, its banner, its links.
+"""Any public page as published on a date or in a data release: the request's moment, its
+banner, its links.
 
-`published_view` reads `?as_of=` through `PublishedOnForm` before the view runs (bad or future
-dates get a 400 with the message), and leaves `request.published_on` for the view to pass as
-`at=` to the matrix and report builders. Templates read it for the banner and for links that
-keep the date.
+`published_view` reads `?as_of=` or `?release=` through `PublishedOnForm` before the view runs
+(bad or future dates and unknown releases get a 400 with the message), and leaves
+`request.published_on` for the view to pass as `at=` to the matrix and report builders.
+Templates read it for the banner and for links that keep the date or release.
 """
 
 import functools
@@ -14,20 +15,26 @@ from django.shortcuts import render
 
 from legislation.site.forms import PublishedOnForm
 
+# The query parameters that name a past moment; "today's version" drops them all.
+MOMENT_PARAMETERS = ("as_of", "release")
+
 
 @dataclass(frozen=True)
 class PublishedOn:
     day: object = None  # datetime.date, or None for today's version
-    moment: object = None  # the last instant of `day` in UTC
+    moment: object = None  # the instant shown: the end of `day` in UTC, or a release's cut
+    release: object = None  # the Release whose cut is shown, if one was named
 
     @property
     def query(self):
-        """The query-string pair that keeps the date on a link ("" for today's version)."""
+        """The query-string pair that keeps the date or release on a link ("" for today)."""
+        if self.release:
+            return urlencode({"release": self.release.version})
         return urlencode({"as_of": self.day.isoformat()}) if self.day else ""
 
     def keep(self, url):
-        """`url` with the date kept, so following it stays in the same past."""
-        if not self.day:
+        """`url` with the date or release kept, so following it stays in the same past."""
+        if not self.query:
             return url
         return f"{url}{'&' if '?' in url else '?'}{self.query}"
 
@@ -40,12 +47,15 @@ def read_published_on(params):
     form = PublishedOnForm(params)
     if not form.is_valid():
         return None, form
+    release = form.cleaned_data.get("release")
+    if release:
+        return PublishedOn(release.cut_at.date(), form.moment(), release), None
     day = form.cleaned_data.get("as_of")
     return (PublishedOn(day, form.moment()) if day else TODAY), None
 
 
 def published_view(view):
-    """Parse `as_of` before the view; answer a clear 400 when it is bad."""
+    """Parse `as_of` or `release` before the view; answer a clear 400 when it is bad."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -61,7 +71,7 @@ def published_view(view):
 
 
 def at(request):
-    """The moment a view shows: None (today) unless `?as_of=` named a past day."""
+    """The moment a view shows: None (today) unless `?as_of=` or `?release=` named one."""
     return getattr(request, "published_on", TODAY).moment
 
 

@@ -47,7 +47,8 @@ def rollup_rule():
 
 @register.simple_tag(takes_context=True)
 def dated_url(context, viewname, *args):
-    """A link that keeps the page's `?as_of=` date, so a reader stays in the same past."""
+    """A link that keeps the page's `?as_of=` date or `?release=`, so a reader stays in the
+    same past."""
     url = reverse(viewname, args=args)
     published_on = context.get("published_on")
     return published_on.keep(url) if published_on else url
@@ -55,10 +56,13 @@ def dated_url(context, viewname, *args):
 
 @register.simple_tag(takes_context=True)
 def today_url(context):
-    """This address without `as_of`: the page as published today."""
+    """This address without `as_of` or `release`: the page as published today."""
+    from legislation.site.published import MOMENT_PARAMETERS
+
     request = context["request"]
     params = request.GET.copy()
-    params.pop("as_of", None)
+    for name in MOMENT_PARAMETERS:
+        params.pop(name, None)
     return f"{request.path}?{params.urlencode()}" if params else request.path
 
 

@@ -60,9 +60,9 @@ def _page(request, template, heading, cell_filter, cells, **extra):
     for cell in cells:
         shown = past.get(cell.pk) if on else cell
         recorded = shown is not None
-        values = workflow.snapshot(shown) if recorded else dict(history.BLANK)
+        values = workflow.snapshot(shown) if recorded else workflow.empty_snapshot()
         if values["status"] == Status.NOT_ASSESSED:
-            values = dict(history.BLANK)  # "not assessed" and nothing else
+            values = workflow.empty_snapshot()  # "not assessed" and nothing else
         rows.append({"cell": cell, "values": values, "existed": recorded})
     ctx = {
         "heading": heading,
