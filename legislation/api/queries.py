@@ -205,9 +205,26 @@ def published_figures(moment=NOW):
         return release_rows(moment.release, "published_figures")
     rows = PublishedFigure.objects.order_by(
         "framework__display_order", "-edition", "figure"
-    ).values("framework__code", "edition", "year", "figure", "scope", "value", "meaning", "source")
+    ).values(
+        "pk",
+        "framework__code",
+        "edition",
+        "release",
+        "year",
+        "figure",
+        "scope",
+        "value",
+        "meaning",
+        "source",
+    )
+    # An update published between editions has no edition number, so the row's own id is the
+    # key; `release` names the edition or update as published.
     return [
-        {"framework": r.pop("framework__code"), **{k: _blank_to_none(v) for k, v in r.items()}}
+        {
+            "figure_id": r.pop("pk"),
+            "framework": r.pop("framework__code"),
+            **{k: _blank_to_none(v) for k, v in r.items()},
+        }
         for r in rows
     ]
 

@@ -114,8 +114,10 @@ class TreatyParticipationSerializer(serializers.Serializer):
 
 
 class PublishedFigureSerializer(serializers.Serializer):
+    figure_id = serializers.IntegerField()
     framework = serializers.CharField()
-    edition = serializers.IntegerField()
+    edition = serializers.IntegerField(allow_null=True)
+    release = optional_text()
     year = serializers.IntegerField(allow_null=True)
     figure = serializers.CharField()
     scope = serializers.CharField()

@@ -202,8 +202,10 @@ RESOURCES = {
     "published_figures": {
         "title": "Aggregates as ICMEC published them (never computed here)",
         "fields": [
+            field("figure_id", "integer", required=True),
             field("framework", required=True),
-            field("edition", "integer", required=True),
+            field("edition", "integer"),
+            field("release"),
             field("year", "integer"),
             field("figure", required=True),
             field("scope", required=True),
@@ -211,7 +213,7 @@ RESOURCES = {
             field("meaning"),
             field("source"),
         ],
-        "primaryKey": ["framework", "edition", "figure", "scope"],
+        "primaryKey": ["figure_id"],
         "foreignKeys": [fk(["framework"], "frameworks", ["code"])],
     },
 }
