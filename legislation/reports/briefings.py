@@ -26,7 +26,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from legislation import rules, statuses
-from legislation.reports.gap_report import PRIORITY_RULE, source_line
+from legislation.reports.gap_report import PRIORITY_RULE
+from legislation.reports.profile import source_line
 from legislation.reports.treaty_docx import (
     published_ratings_docx,
     reservation_lines_docx,

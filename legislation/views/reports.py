@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from legislation.exports.spreadsheet import download, table_download
 from legislation.reports import briefings
-from legislation.reports.gap_report import build_regional_report
+from legislation.reports.regional import build_regional_report
 from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
 from legislation.site.published import at, published_view
