@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from pypdf import PdfReader
 
-from legislation.reports.briefings import local_only_fetcher
+from legislation.reports.pdf import local_only_fetcher
 
 from .scenarios import HOSTILE_NOTE, philippines_with_gaps
 

@@ -14,14 +14,13 @@ from legislation.models import (
     TreatyParticipation,
     TreatyReservation,
 )
-from legislation.reports.gap_report import (
-    PEERS_PER_GAP,
+from legislation.reports.gap_report import PEERS_PER_GAP, build_gap_report
+from legislation.reports.profile import (
     TREATY_OFFICE_CHART,
-    build_gap_report,
-    build_regional_report,
     change_log,
     lanzarote_participation,
 )
+from legislation.reports.regional import build_regional_report
 from legislation.statuses import ReasonCode, Status, format_as_of
 
 from .factories import assess, make_source

@@ -381,7 +381,7 @@ def test_the_state_at_any_past_moment_is_what_the_public_read_then(db):
 
 
 def test_the_review_queue_diff_shows_a_provision_change(ph, editor):
-    from legislation.admin import diff_list
+    from legislation.admin.pending import diff_list
 
     target = cell(ph, "ICMEC.5")
     provision = make_provision(make_instrument(ph, title="Anti-Child Pornography Act"))

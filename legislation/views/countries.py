@@ -7,14 +7,14 @@ from django.shortcuts import redirect, render
 
 from legislation import rules
 from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework, TreatyParticipation
-from legislation.reports.gap_report import (
+from legislation.reports.laws import laws_on_record
+from legislation.reports.profile import (
     annotate_lines,
     change_log,
     framework_summaries,
     frameworks_by_code,
     lanzarote_participation,
 )
-from legislation.reports.laws import laws_on_record
 from legislation.site.forms import CountrySearchForm
 from legislation.site.published import at, published_view
 from legislation.statuses import Status

@@ -4,7 +4,8 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from legislation.exports.spreadsheet import download
-from legislation.reports import briefings
+from legislation.reports import docx as word_briefing
+from legislation.reports import pdf as pdf_briefing
 from legislation.reports.gap_report import build_gap_report
 from legislation.site.published import at, published_view
 from legislation.views.countries import get_country
@@ -37,7 +38,7 @@ def gap_report_pdf(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    pdf = briefings.gap_report_pdf(report, base_url=request.build_absolute_uri("/"))
+    pdf = pdf_briefing.gap_report_pdf(report, base_url=request.build_absolute_uri("/"))
     return download(pdf, f"{report.filename_stem}.pdf")
 
 
@@ -46,4 +47,4 @@ def gap_report_docx(request, iso2):
     report, response = report_for(request, iso2)
     if response:
         return response
-    return download(briefings.gap_report_docx(report), f"{report.filename_stem}.docx")
+    return download(word_briefing.gap_report_docx(report), f"{report.filename_stem}.docx")

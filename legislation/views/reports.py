@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from legislation.exports.spreadsheet import download, table_download
-from legislation.reports import briefings
-from legislation.reports.gap_report import build_regional_report
+from legislation.reports import pdf as pdf_briefing
+from legislation.reports.regional import build_regional_report
 from legislation.rules import STATUS_ORDER
 from legislation.site.forms import RegionalReportForm
 from legislation.site.published import at, published_view
@@ -57,7 +57,7 @@ def gap_report(request):
         rows = [[row[c] for c in LONG_COLUMNS] for row in report.long_rows()]
         return table_download(export, LONG_COLUMNS, rows, stem, sheet_title="gaps")
     if export == "pdf":
-        pdf = briefings.regional_report_pdf(report, ctx, request.build_absolute_uri("/"))
+        pdf = pdf_briefing.regional_report_pdf(report, ctx, request.build_absolute_uri("/"))
         return download(pdf, f"{stem}.pdf")
     query = request.GET.copy()
     query.pop("export", None)

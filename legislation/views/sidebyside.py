@@ -8,7 +8,7 @@ from django.utils import timezone
 from legislation.exports.spreadsheet import table_download
 from legislation.matrix import build_matrix
 from legislation.models import Framework
-from legislation.reports.gap_report import provisions_of
+from legislation.reports.profile import provisions_of
 from legislation.reports.treaty import beside_cells
 from legislation.rules import RollUp
 from legislation.site.forms import MAX_COMPARED, SideBySideForm
