@@ -23,13 +23,13 @@ urlpatterns = [
     path("", home.home, name="home"),
     path("countries/<str:iso2>/", countries.profile, name="country"),
     path("criteria/<str:code>/", criteria.detail, name="criterion"),
-    # Issue 3: comparison table and its exports, headline figures, criteria index.
+    # Comparison table and its exports, headline figures, criteria index.
     path("compare/", compare.compare, name="compare"),
     path("figures/", figures.figures, name="figures"),
     path("criteria/", criteria.index, name="criteria"),
 ]
 
-# Issue 4: country list, gap reports and briefings, regional gap report, side-by-side view.
+# Country list, gap reports and briefings, regional gap report, side-by-side view.
 urlpatterns += [
     path("countries/", countries.country_list, name="countries"),
     path("countries/<str:iso2>/gaps/", gaps.gap_report, name="country-gaps"),
@@ -39,7 +39,7 @@ urlpatterns += [
     path("compare/countries/", sidebyside.compare, name="compare-countries"),
 ]
 
-# Issue 5: editorial history and point-in-time pages (import and review queue are in the admin).
+# Editorial history and point-in-time pages (import and review queue are in the admin).
 urlpatterns += [
     path(
         "editorial/history/countries/<str:iso2>/",
@@ -75,12 +75,12 @@ urlpatterns += [
     ),
 ]
 
-# Issue 12: the research worklist for editors.
+# The research worklist for editors.
 urlpatterns += [
     path("editorial/worklist/", worklist.research_worklist, name="worklist"),
 ]
 
-# Issue 11: data releases (the API itself is under /api/v1/, see legislation/api/urls.py).
+# Data releases (the API itself is under /api/v1/, see legislation/api/urls.py).
 urlpatterns += [
     path("data/", data.index, name="data"),
     path("data/latest/", data.latest, name="data-latest"),

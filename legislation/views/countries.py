@@ -1,4 +1,4 @@
-"""Country list and country profile (issue 4)."""
+"""Country list and country profile."""
 
 import re
 

@@ -1,4 +1,4 @@
-"""A country's gap report as a page, a PDF and a Word file (issue 4)."""
+"""A country's gap report as a page, a PDF and a Word file."""
 
 from django.shortcuts import render
 from django.urls import reverse

@@ -1,4 +1,4 @@
-"""The regional / multi-country gap report, with CSV, XLSX and PDF downloads (issue 4)."""
+"""The regional / multi-country gap report, with CSV, XLSX and PDF downloads."""
 
 from django.shortcuts import render
 from django.utils import timezone

@@ -1,4 +1,4 @@
-"""Two to five countries side by side, criterion by criterion (issue 4)."""
+"""Two to five countries side by side, criterion by criterion."""
 
 from dataclasses import dataclass, field
 
