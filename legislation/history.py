@@ -11,7 +11,7 @@ then: it reads "not assessed" and nothing else, never today's values.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from legislation.models import Assessment, Provision, Source
@@ -23,8 +23,10 @@ __all__ = [
     "CellState",
     "ReasonCode",
     "cells_at",
+    "cell_tallies",
     "changes_between",
     "end_of_day",
+    "records_at",
     "state_at",
 ]
 
@@ -154,6 +156,74 @@ def cells_at(moment, *, criteria=None, countries=None, **cell_filter):
         provs = sorted((provisions[pk] for pk in state.provision_ids), key=lambda p: p.pk)
         cells.append(_with_provisions(cell, provs))
     return cells
+
+
+def cell_tallies(moment=None, *, by):
+    """Cells counted as published at `moment` (today's cells when None), grouped by the cell
+    fields `by` (e.g. `("criterion_id",)`): {key tuple: {"assessed", "met", "gaps"}}. One
+    query. A cell with no record by `moment` is not counted: not assessed."""
+    from legislation.rules import GAPS
+
+    cells = Assessment.objects.all() if moment is None else _latest_rows(moment, {})
+    rows = (
+        cells.order_by()
+        .values(*by)
+        .annotate(
+            assessed=Count("pk", filter=~Q(status=Status.NOT_ASSESSED)),
+            met=Count("pk", filter=Q(status=Status.MET)),
+            gaps=Count("pk", filter=Q(status__in=list(GAPS))),
+        )
+    )
+    return {
+        tuple(row[name] for name in by): {k: row[k] for k in ("assessed", "met", "gaps")}
+        for row in rows
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence and treaty records as they were
+
+
+def records_at(model, moment, ids=None, **record_filter):
+    """{pk: instance} of an audited record type (`Source`, `LegalInstrument`, `Provision`,
+    `TreatyParticipation`, `TreatyReservation`) as each record stood at `moment`, read from its
+    historical table: the newest historical row by then, deletions out. A record created after
+    `moment` is absent. One query (`ids` narrows to those keys; `record_filter` takes lookups on
+    the historical row's fields, e.g. `country_id=3`).
+
+    The instances are unsaved copies (many-to-many fields are not read). With `moment` None,
+    today's rows. A record cited by name (`ids`) that has no historical row at all, say one
+    restored from a dataset without its history, is read as it is today (one more query, only
+    then): it was cited, so it existed, and its past wording is not known."""
+    if moment is None:
+        rows = model._default_manager.filter(**record_filter)
+        return rows.in_bulk(ids) if ids is not None else rows.in_bulk()
+    if ids is not None and not ids:
+        return {}
+    past = model.history.model.objects
+    newest = (
+        past.filter(id=OuterRef("id"), history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    rows = past.filter(**record_filter).filter(
+        history_date__lte=moment, history_id=Subquery(newest)
+    )
+    if ids is not None:
+        rows = rows.filter(id__in=ids)
+    found = {}
+    for row in rows:
+        if row.history_type != "-":
+            found[row.id] = row.instance
+    if ids is not None:
+        unseen = set(ids) - {row.id for row in rows}
+        if unseen:
+            never_recorded = unseen - set(
+                past.filter(id__in=unseen).values_list("id", flat=True).distinct()
+            )
+            if never_recorded:
+                found.update(model._default_manager.in_bulk(never_recorded))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
