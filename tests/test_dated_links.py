@@ -17,7 +17,12 @@ from legislation.releases import package
 from legislation.site.published import DATED_PAGES
 
 from .factories import make_country
-from .test_published_on import TOMORROW, YESTERDAY, approved_today, grow  # noqa: F401
+from .test_published_on import (
+    TOMORROW,
+    YESTERDAY,
+    approved_today,  # noqa: F401 (a fixture)
+    grow,
+)
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -96,11 +101,13 @@ def check_links(client, path, name, value):
 
 
 @pytest.mark.parametrize("path", DATED_HTML_PAGES)
-def test_no_link_on_a_past_page_drops_the_date(client, approved_today, path):
+@pytest.mark.usefixtures("approved_today")
+def test_no_link_on_a_past_page_drops_the_date(client, path):
     check_links(client, path, "as_of", YESTERDAY)
 
 
-def test_the_links_checked_include_country_and_criterion_links(client, approved_today):
+@pytest.mark.usefixtures("approved_today")
+def test_the_links_checked_include_country_and_criterion_links(client):
     compare = check_links(client, "/compare/?framework=icmec", "as_of", YESTERDAY)
     assert f"/countries/ph/?as_of={YESTERDAY}" in compare  # a table row (and the map)
     assert f"/criteria/ICMEC.5/?as_of={YESTERDAY}" in compare  # a heading's criterion
@@ -147,7 +154,8 @@ def test_the_lists_show_the_banner(client, path):
     assert f"As published on {day.day} {day:%B %Y}" in body
 
 
-def test_the_country_list_counts_as_published_the_day_before(client, approved_today):
+@pytest.mark.usefixtures("approved_today")
+def test_the_country_list_counts_as_published_the_day_before(client):
     def philippines(query):
         rows = client.get("/countries/", {"q": "philippines", **query}).context["rows"]
         return next(r for r in rows if r["country"].iso2 == "PH")
@@ -156,7 +164,8 @@ def test_the_country_list_counts_as_published_the_day_before(client, approved_to
     assert today["icmec_assessed"] == past["icmec_assessed"] + 1
 
 
-def test_the_criteria_index_counts_as_published_the_day_before(client, approved_today):
+@pytest.mark.usefixtures("approved_today")
+def test_the_criteria_index_counts_as_published_the_day_before(client):
     def icmec5(query):
         frameworks = client.get("/criteria/", query).context["frameworks"]
         rows = next(rows for framework, rows, *_ in frameworks if framework.code == "icmec")
