@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from legislation.models import Assessment, Provision, Source
+from legislation.models import Assessment, LegalInstrument, Provision, Source
 from legislation.statuses import REASON_CODE_HELP, ReasonCode, Status
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "cell_tallies",
     "changes_between",
     "end_of_day",
+    "provisions_at",
     "records_at",
     "state_at",
 ]
@@ -110,28 +111,32 @@ def state_at(moment, **cell_filter):
     return states
 
 
-def _with_provisions(cell, provisions):
-    """Fill the cell's prefetch cache, so `cell.provisions.all()` answers without a query."""
-    queryset = cell.provisions.all()
-    queryset._result_cache = list(provisions)
+def _with_prefetched(instance, name, objects):
+    """Fill the instance's prefetch cache, so `instance.<name>.all()` answers without a query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
     queryset._prefetch_done = True
-    cell._prefetched_objects_cache = {"provisions": queryset}
-    return cell
+    instance._prefetched_objects_cache = {
+        **getattr(instance, "_prefetched_objects_cache", {}),
+        name: queryset,
+    }
+    return instance
+
+
+def _with_provisions(cell, provisions):
+    return _with_prefetched(cell, "provisions", provisions)
 
 
 def cells_at(moment, *, criteria=None, countries=None, **cell_filter):
-    """The chosen cells as unsaved `Assessment` instances holding their values at `moment`
-    (source and provisions attached), for the builders that read model instances. Four
-    queries. `criteria` and `countries` ({pk: object}) are attached when given."""
+    """The chosen cells as unsaved `Assessment` instances holding their values at `moment`,
+    with their source and provisions (and each provision's instrument) as worded at `moment`
+    (`records_at`), for the builders that read model instances. Five queries. `criteria` and
+    `countries` ({pk: object}) are attached when given."""
     states = state_at(moment, **cell_filter)
     source_ids = {s.source_id for s in states.values() if s.source_id}
-    sources = Source.objects.in_bulk(source_ids) if source_ids else {}
+    sources = records_at(Source, moment, source_ids)
     provision_ids = {pk for s in states.values() for pk in s.provision_ids}
-    provisions = (
-        Provision.objects.select_related("instrument").in_bulk(provision_ids)
-        if provision_ids
-        else {}
-    )
+    provisions = provisions_at(moment, provision_ids)
     cells = []
     for state in states.values():
         cell = Assessment(
@@ -147,13 +152,14 @@ def cells_at(moment, *, criteria=None, countries=None, **cell_filter):
             reviewed_at=state.reviewed_at,
             version=state.version,
         )
-        if state.source_id:
+        if state.source_id in sources:
             cell.source = sources[state.source_id]
         if criteria is not None:
             cell.criterion = criteria[state.criterion_id]
         if countries is not None and state.country_id in countries:
             cell.country = countries[state.country_id]
-        provs = sorted((provisions[pk] for pk in state.provision_ids), key=lambda p: p.pk)
+        cited = (provisions[pk] for pk in state.provision_ids if pk in provisions)
+        provs = sorted(cited, key=lambda p: p.pk)
         cells.append(_with_provisions(cell, provs))
     return cells
 
@@ -184,6 +190,36 @@ def cell_tallies(moment=None, *, by):
 # Evidence and treaty records as they were
 
 
+def _attach_past_m2m(history_model, instances):
+    """The many-to-many links each historical row recorded (`m2m_fields=`, e.g. the criteria
+    a reservation bears on), attached as prefetched: one query per such field."""
+    for field in getattr(history_model, "_history_m2m_fields", []):
+        through = getattr(history_model, field.name).model
+        target = field.m2m_reverse_field_name()
+        linked = {}
+        by_row = {i._history_id: i for i in instances}
+        links = through.objects.filter(history_id__in=list(by_row)).select_related(target)
+        for link in links.order_by(f"{target}__pk"):
+            linked.setdefault(link.history_id, []).append(getattr(link, target))
+        for history_id, instance in by_row.items():
+            _with_prefetched(instance, field.name, linked.get(history_id, []))
+
+
+def provisions_at(moment, ids):
+    """{pk: Provision} as worded at `moment`, each with its instrument as it was then (two
+    queries; today's with their instruments when `moment` is None)."""
+    if moment is None:
+        return Provision.objects.select_related("instrument").in_bulk(ids) if ids else {}
+    provisions = records_at(Provision, moment, ids)
+    instruments = records_at(
+        LegalInstrument, moment, {p.instrument_id for p in provisions.values()}
+    )
+    for provision in provisions.values():
+        if provision.instrument_id in instruments:
+            provision.instrument = instruments[provision.instrument_id]
+    return {pk: p for pk, p in provisions.items() if p.instrument_id in instruments}
+
+
 def records_at(model, moment, ids=None, **record_filter):
     """{pk: instance} of an audited record type (`Source`, `LegalInstrument`, `Provision`,
     `TreatyParticipation`, `TreatyReservation`) as each record stood at `moment`, read from its
@@ -191,7 +227,8 @@ def records_at(model, moment, ids=None, **record_filter):
     `moment` is absent. One query (`ids` narrows to those keys; `record_filter` takes lookups on
     the historical row's fields, e.g. `country_id=3`).
 
-    The instances are unsaved copies (many-to-many fields are not read). With `moment` None,
+    The instances are unsaved copies; many-to-many links the history records (a reservation's
+    criteria) come attached as they were, one more query per such field. With `moment` None,
     today's rows. A record cited by name (`ids`) that has no historical row at all, say one
     restored from a dataset without its history, is read as it is today (one more query, only
     then): it was cited, so it existed, and its past wording is not known."""
@@ -215,6 +252,8 @@ def records_at(model, moment, ids=None, **record_filter):
     for row in rows:
         if row.history_type != "-":
             found[row.id] = row.instance
+            found[row.id]._history_id = row.history_id
+    _attach_past_m2m(past.model, found.values())
     if ids is not None:
         unseen = set(ids) - {row.id for row in rows}
         if unseen:
@@ -311,19 +350,27 @@ def _rows_touched(since, until, cell_filter):
 
 def changes_between(since=None, until=None, **cell_filter):
     """Each change to the chosen cells recorded after `since` and by `until` (either may be
-    None: no bound), newest first. Three queries, however many changes."""
+    None: no bound), newest first; the sources and provisions they name are worded as at
+    `until` (`records_at`). Six queries at most, however many changes."""
     from legislation.editorial.workflow import diff, empty_snapshot
 
     rows = _rows_touched(since, until, cell_filter)
     records = list(
-        rows.select_related("history_user", "proposed_by", "source", "country", "proposal")
+        rows.select_related("history_user", "proposed_by", "country", "proposal")
         .select_related("criterion__framework")
         .order_by("id", "history_date", "history_id")
     )
+    links = list(CitedAt.objects.filter(history_id__in=rows.values("history_id")))
+    # The evidence each change names, worded as at `until` (today's wording when None).
+    sources = records_at(Source, until, {r.source_id for r in records if r.source_id})
+    provisions = provisions_at(until, {link.provision_id for link in links})
+    for record in records:
+        if record.source_id in sources:
+            record.source = sources[record.source_id]
     cited = {}
-    links = CitedAt.objects.filter(history_id__in=rows.values("history_id"))
-    for link in links.select_related("provision__instrument"):
-        cited.setdefault(link.history_id, []).append(link.provision)
+    for link in links:
+        if link.provision_id in provisions:
+            cited.setdefault(link.history_id, []).append(provisions[link.provision_id])
     previous, changes, blank = {}, [], empty_snapshot()
     for record in records:
         before, previous_id = previous.get(record.id, (None, None))

@@ -137,7 +137,7 @@ def profile(request, iso2):
     if response:
         return response
     summaries = framework_summaries(country, at(request))
-    participation = lanzarote_participation(country, frameworks_by_code(summaries))
+    participation = lanzarote_participation(country, frameworks_by_code(summaries), at(request))
     ctx = {
         "country": country,
         "groups": group_names(country),
