@@ -9,6 +9,8 @@ from unittest import mock
 import docx
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from legislation import history
@@ -205,3 +207,56 @@ def test_a_reservation_added_today_is_not_beside_the_past_cells(client):
         today = text_of(client, "/compare/countries/?c=fr&c=de")
     assert "A new reservation xxqq" in today
     assert "A new reservation xxqq" not in past
+
+
+@pytest.mark.usefixtures("treaty_today")
+def test_the_home_page_counts_the_parties_as_published_the_day_before(client):
+    past = client.get(f"/?as_of={YESTERDAY}").context["coverage"]["lanzarote_parties"]
+    today = client.get("/").context["coverage"]["lanzarote_parties"]
+    assert today == past + 1
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return len(captured.captured_queries)
+
+
+def test_the_past_treaty_record_is_read_in_a_constant_number_of_queries(client):
+    moment = datetime.date.today().isoformat()
+    france = TreatyParticipation.objects.get(country__iso2="FR", treaty__code=Framework.LANZAROTE)
+    germany = TreatyParticipation.objects.get(country__iso2="DE", treaty__code=Framework.LANZAROTE)
+    criteria = list(Criterion.objects.filter(framework__code=Framework.LANZAROTE, is_leaf=True))
+
+    def reserve(count):
+        for n in range(count):
+            reservation = TreatyReservation.objects.create(
+                participation=france,
+                kind=TreatyReservation.Kind.RESERVATION,
+                article=str(20 + n),
+                text=f"Reservation {n}",
+            )
+            reservation.criteria.add(*criteria[n : n + 2])
+            TreatyReservation.objects.create(
+                participation=germany,
+                kind=TreatyReservation.Kind.OBJECTION,
+                objects_to=reservation,
+                text=f"Objection {n}",
+            )
+
+    pages = [
+        f"/countries/fr/?as_of={moment}",
+        f"/countries/de/?as_of={moment}",
+        f"/countries/fr/gaps/?as_of={moment}",
+        f"/compare/countries/?c=fr&c=de&as_of={moment}",
+        f"/countries/?as_of={moment}",
+        f"/?as_of={moment}",
+    ]
+    reserve(1)
+    few = [queries(client, page) for page in pages]
+    reserve(4)
+    assert [queries(client, page) for page in pages] == few
+    germany_then = client.get(pages[1]).content.decode()
+    assert "Objection 3" in germany_then and "France’s reservation" in germany_then.replace(
+        "&#x27;", "’"
+    ).replace("'", "’")

@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from legislation import history, rules
-from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework, TreatyParticipation
+from legislation.coverage import lanzarote_parties
+from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework
 from legislation.reports.laws import laws_on_record
 from legislation.reports.profile import (
     annotate_lines,
@@ -56,17 +57,6 @@ def get_country(request, iso2):
     if country is None:
         return None, country_not_found(request, iso2)
     return country, None
-
-
-def lanzarote_parties(moment=None):
-    """The ids of the countries Party to the Lanzarote Convention at `moment` (today if None)."""
-    parties = history.records_at(
-        TreatyParticipation,
-        moment,
-        treaty__code=Framework.LANZAROTE,
-        action__in=[TreatyParticipation.Action.RATIFICATION, TreatyParticipation.Action.ACCESSION],
-    )
-    return {participation.country_id for participation in parties.values()}
 
 
 @published_view
