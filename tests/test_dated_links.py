@@ -114,6 +114,9 @@ def test_the_links_checked_include_country_and_criterion_links(client):
     profile = check_links(client, "/countries/ph/", "as_of", YESTERDAY)
     assert f"/criteria/ICMEC.5/?as_of={YESTERDAY}" in profile
     assert f"/compare/countries/?c=ph&as_of={YESTERDAY}" in profile
+    criterion = check_links(client, "/criteria/L18.1.a/", "as_of", YESTERDAY)
+    assert f"/compare/?framework=lanzarote&detail=1&map=L18.1.a&as_of={YESTERDAY}" in criterion
+    assert f"/criteria/?as_of={YESTERDAY}" in criterion
 
 
 @pytest.mark.parametrize("path", ["/compare/?framework=icmec", "/countries/ph/", "/criteria/"])

@@ -82,6 +82,8 @@ def detail(request, code):
         "rollup_rule": rules.ROLLUP_RULE if not criterion.is_leaf else None,
         "is_icmec": criterion.framework.code == Framework.ICMEC,
         # Lanzarote's leaf criteria are columns of the detailed table only.
-        "compare_detail": criterion.is_leaf and criterion.framework.code != Framework.ICMEC,
+        "compare_detail": 1
+        if criterion.is_leaf and criterion.framework.code != Framework.ICMEC
+        else "",
     }
     return render(request, "legislation/site/criterion.html", ctx)
