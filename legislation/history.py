@@ -205,14 +205,15 @@ def _attach_past_m2m(history_model, instances):
             _with_prefetched(instance, field.name, linked.get(history_id, []))
 
 
-def provisions_at(moment, ids):
+def provisions_at(moment, ids, *, or_last_known=False):
     """{pk: Provision} as worded at `moment`, each with its instrument as it was then (two
-    queries; today's with their instruments when `moment` is None)."""
-    if moment is None:
-        return Provision.objects.select_related("instrument").in_bulk(ids) if ids else {}
-    provisions = records_at(Provision, moment, ids)
+    queries; `or_last_known` as for `records_at`)."""
+    provisions = records_at(Provision, moment, ids, or_last_known=or_last_known)
     instruments = records_at(
-        LegalInstrument, moment, {p.instrument_id for p in provisions.values()}
+        LegalInstrument,
+        moment,
+        {p.instrument_id for p in provisions.values()},
+        or_last_known=or_last_known,
     )
     for provision in provisions.values():
         if provision.instrument_id in instruments:
@@ -220,7 +221,7 @@ def provisions_at(moment, ids):
     return {pk: p for pk, p in provisions.items() if p.instrument_id in instruments}
 
 
-def records_at(model, moment, ids=None, **record_filter):
+def records_at(model, moment, ids=None, *, or_last_known=False, **record_filter):
     """{pk: instance} of an audited record type (`Source`, `LegalInstrument`, `Provision`,
     `TreatyParticipation`, `TreatyReservation`) as each record stood at `moment`, read from its
     historical table: the newest historical row by then, deletions out. A record created after
@@ -231,10 +232,17 @@ def records_at(model, moment, ids=None, **record_filter):
     criteria) come attached as they were, one more query per such field. With `moment` None,
     today's rows. A record cited by name (`ids`) that has no historical row at all, say one
     restored from a dataset without its history, is read as it is today (one more query, only
-    then): it was cited, so it existed, and its past wording is not known."""
+    then): it was cited, so it existed, and its past wording is not known.
+
+    `or_last_known`: a record deleted by `moment` is read as last recorded before its deletion
+    (for a change log naming a source that nothing cites any more)."""
     if moment is None:
         rows = model._default_manager.filter(**record_filter)
-        return rows.in_bulk(ids) if ids is not None else rows.in_bulk()
+        found = rows.in_bulk(ids) if ids is not None else rows.in_bulk()
+        gone = set(ids or ()) - set(found)
+        if or_last_known and gone:
+            found.update(records_at(model, timezone.now(), gone, or_last_known=True))
+        return found
     if ids is not None and not ids:
         return {}
     past = model.history.model.objects
@@ -250,7 +258,7 @@ def records_at(model, moment, ids=None, **record_filter):
         rows = rows.filter(id__in=ids)
     found = {}
     for row in rows:
-        if row.history_type != "-":
+        if row.history_type != "-" or or_last_known:
             found[row.id] = row.instance
             found[row.id]._history_id = row.history_id
     _attach_past_m2m(past.model, found.values())
@@ -361,9 +369,11 @@ def changes_between(since=None, until=None, **cell_filter):
         .order_by("id", "history_date", "history_id")
     )
     links = list(CitedAt.objects.filter(history_id__in=rows.values("history_id")))
-    # The evidence each change names, worded as at `until` (today's wording when None).
-    sources = records_at(Source, until, {r.source_id for r in records if r.source_id})
-    provisions = provisions_at(until, {link.provision_id for link in links})
+    # The evidence each change names, worded as at `until` (today's wording when None); one
+    # deleted since, as last recorded.
+    source_ids = {r.source_id for r in records if r.source_id}
+    sources = records_at(Source, until, source_ids, or_last_known=True)
+    provisions = provisions_at(until, {link.provision_id for link in links}, or_last_known=True)
     for record in records:
         if record.source_id in sources:
             record.source = sources[record.source_id]

@@ -260,3 +260,36 @@ def test_the_past_treaty_record_is_read_in_a_constant_number_of_queries(client):
     assert "Objection 3" in germany_then and "France’s reservation" in germany_then.replace(
         "&#x27;", "’"
     ).replace("'", "’")
+
+
+def test_a_change_log_names_a_source_deleted_since_by_its_last_wording(
+    client,
+    cited,  # noqa: F811
+    editor,
+    reviewer,
+):
+    """A cell moves to another source, and the first one, cited by nothing now, is deleted:
+    the change log, today's and a past day's, still names it as it was last worded."""
+    from legislation.editorial import workflow
+
+    from .factories import cell, make_source
+
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW):
+        target = cell(Country.objects.get(iso2="PH"), "ICMEC.1")
+        values = {
+            "status": target.status,
+            "as_of": target.as_of,
+            "as_of_precision": target.as_of_precision,
+            "evidence_grade": target.evidence_grade,
+            "note": target.note,
+            "source": make_source(title="A later reading qqxx"),
+        }
+        change = workflow.Change(target, target.version, values, list(target.provisions.all()))
+        result = workflow.propose(editor, "Newer reading", [change])
+        workflow.approve(reviewer, [p.pk for p in result.proposals])
+        Source.objects.filter(pk=cited.pk).delete()
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW + datetime.timedelta(hours=1)):
+        for url in ["/countries/ph/", f"/countries/ph/?as_of={TOMORROW.date()}"]:
+            body = text_of(client, url)
+            assert OLD_TITLE in body and "A later reading qqxx" in body, url
+        assert history.changes_between(country__iso2="PH")[0].describe()
