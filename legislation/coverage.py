@@ -104,19 +104,25 @@ def newest_as_of(at=None):
     return Assessment.objects.assessed().aggregate(newest=Max("as_of"))["newest"]
 
 
+def lanzarote_parties(at=None):
+    """The ids of the countries Party to the Lanzarote Convention (ratified or acceded) as
+    published at `at`, from the treaty records' history (today's when None). One query."""
+    parties = history.records_at(
+        TreatyParticipation,
+        at,
+        treaty__code=Framework.LANZAROTE,
+        action__in=[TreatyParticipation.Action.RATIFICATION, TreatyParticipation.Action.ACCESSION],
+    )
+    return {participation.country_id for participation in parties.values()}
+
+
 def site_coverage(at=None):
     """The coverage figures of the home page; with `at`, as published at that moment (the
-    countries and treaty Parties are today's: they have no published history here)."""
+    countries are today's: country reference data has no published history)."""
     return {
         "countries": Country.objects.count(),
         "frameworks": framework_coverage(at),
-        "lanzarote_parties": TreatyParticipation.objects.filter(
-            treaty__code=Framework.LANZAROTE,
-            action__in=[
-                TreatyParticipation.Action.RATIFICATION,
-                TreatyParticipation.Action.ACCESSION,
-            ],
-        ).count(),
+        "lanzarote_parties": len(lanzarote_parties(at)),
         "latest_change": latest_change(at),
         "newest_as_of": newest_as_of(at),
     }

@@ -3,7 +3,12 @@
 "1 change", "3 changes"; "1 country", "2 countries"; "the Philippines' law", "Fiji's law".
 """
 
-IRREGULAR = {"country": "countries", "criterion": "criteria", "proposal": "proposals"}
+IRREGULAR = {
+    "batch": "batches",
+    "country": "countries",
+    "criterion": "criteria",
+    "proposal": "proposals",
+}
 
 
 def plural(word, count):

@@ -19,7 +19,7 @@ from hypothesis.stateful import (
 )
 
 from legislation import history
-from legislation.editorial import workflow
+from legislation.editorial import evidence, workflow
 from legislation.matrix import build_summary_matrix
 from legislation.models import ChangeBatch, ChangeProposal, Country
 from legislation.statuses import ReasonCode, Status
@@ -358,6 +358,32 @@ class PublishedPast(RuleBasedStateMachine):
         changed = {p.assessment.criterion.code for p in result.proposals}
         for code in changed:
             assert now[code] == expected[code], f"revert of {code} did not restore it exactly"
+        self.look()
+
+    @rule(
+        kind=st.sampled_from(["source", "provision", "instrument"]),
+        which=st.integers(0, 1),
+        word=st.sampled_from(["Penal Code", "Act 9775", "Sec. 4(a)"]),
+    )
+    def reword(self, kind, which, word):
+        """An evidence edit: through review when a cell cites the record, else saved at once."""
+        record = {
+            "source": self.sources[which],
+            "provision": self.provisions[which],
+            "instrument": self.provisions[0].instrument,
+        }[kind]
+        record.refresh_from_db()
+        name = "reference" if kind == "provision" else "title"
+        values = {name: f"{word} ({self.clock.now:%H:%M})"}
+        latest = evidence.latest_entry(record)
+        try:
+            result = evidence.submit(
+                self.editor, record, values, "reworded", latest.history_id if latest else None
+            )
+            if result.proposal is not None:
+                evidence.approve(self.reviewer, [result.proposal.pk])
+        except workflow.WorkflowError:
+            pass
         self.look()
 
     @invariant()

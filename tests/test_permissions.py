@@ -293,7 +293,13 @@ def test_who_may_propose_reverting_a_batch(client, role):
     login(client, role)
     response = client.post(
         reverse("admin:legislation_changebatch_changelist"),
-        {"action": "propose_revert", "_selected_action": [proposal.batch_id]},
+        {
+            "action": "propose_revert",
+            "_selected_action": [proposal.batch_id],
+            "decide": "yes",
+            "reason": "Wrong reading",
+            "reason_code": "error_corrected",
+        },
     )
     if role == "anonymous":
         assert outcome(response) == "login"

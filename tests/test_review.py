@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from legislation import history
 from legislation.editorial import workflow
 from legislation.models import ChangeBatch, ChangeProposal, Country, Criterion
 from legislation.statuses import Status
@@ -177,19 +178,91 @@ def test_the_queue_keeps_a_constant_query_count(client, eddie, erin, reviewer):
     assert queries() == few
 
 
+BATCHES = "admin:legislation_changebatch_changelist"
+
+
 def test_a_batch_revert_is_proposed_from_the_batch_list(client, eddie, reviewer):
     result = propose(eddie, "FR", ["ICMEC.1"])
     workflow.approve(reviewer, [result.proposals[0].pk])
     client.force_login(eddie)
+    chosen = {"action": "propose_revert", "_selected_action": [result.batch.pk]}
+    asked = client.post(reverse(BATCHES), chosen)
+    assert asked.status_code == 200  # first: why, and which kind of change
+    assert not ChangeBatch.objects.filter(kind="revert").exists()
     response = client.post(
-        reverse("admin:legislation_changebatch_changelist"),
-        {"action": "propose_revert", "_selected_action": [result.batch.pk]},
+        reverse(BATCHES),
+        {
+            **chosen,
+            "decide": "yes",
+            "reason": "Read the wrong code",
+            "reason_code": "error_corrected",
+        },
     )
     assert response.status_code == 302
     revert = ChangeBatch.objects.get(kind="revert")
     assert revert.reverts == result.batch
+    assert revert.reason == "Read the wrong code"
     assert revert.proposals.get().status == Status.NOT_ASSESSED
     assert cell(Country.objects.get(iso2="FR"), "ICMEC.1").status == Status.MET
+
+
+def test_a_batch_revert_offers_error_corrected_first_and_every_other_kind(client, eddie, reviewer):
+    result = propose(eddie, "FR", ["ICMEC.1"], reason="Desk review of the Code")
+    workflow.approve(reviewer, [result.proposals[0].pk])
+    client.force_login(eddie)
+    page = client.post(
+        reverse(BATCHES), {"action": "propose_revert", "_selected_action": [result.batch.pk]}
+    )
+    form = page.context["form"]
+    assert form["reason_code"].value() == "error_corrected"
+    assert f"Revert of batch #{result.batch.pk} (Desk review of the Code)" in form["reason"].value()
+    body = page.content.decode()
+    for label in ["law amended", "reinterpretation", "Reason shown to the public"]:
+        assert label in body
+
+
+def test_a_batch_revert_is_coded_as_its_author_chooses_and_published_so(client, eddie, reviewer):
+    result = propose(eddie, "FR", ["ICMEC.1"])
+    workflow.approve(reviewer, [result.proposals[0].pk])
+    client.force_login(eddie)
+    client.post(
+        reverse(BATCHES),
+        {
+            "action": "propose_revert",
+            "_selected_action": [result.batch.pk],
+            "decide": "yes",
+            "reason": "The amendment was struck down",
+            "reason_code": "law_amended",
+            "public_reason": "Constitutional Council annulled the 2024 amendment",
+        },
+    )
+    revert = ChangeBatch.objects.get(kind="revert")
+    assert (revert.reason_code, revert.public_reason) == (
+        "law_amended",
+        "Constitutional Council annulled the 2024 amendment",
+    )
+    workflow.approve(reviewer, [revert.proposals.get().pk])
+    newest = history.changes_between(country__iso2="FR")[0]  # what /changes/ and feeds show
+    assert newest.reason_code == "law_amended"
+    assert newest.public_reason == "Constitutional Council annulled the 2024 amendment"
+
+
+@pytest.mark.parametrize(
+    "bad", [{"reason_code": "oops"}, {"reason": ""}, {"reason_code": ""}, {"reason": "x" * 251}]
+)
+def test_a_batch_revert_without_a_valid_reason_or_kind_asks_again(client, eddie, reviewer, bad):
+    result = propose(eddie, "FR", ["ICMEC.1"])
+    workflow.approve(reviewer, [result.proposals[0].pk])
+    client.force_login(eddie)
+    fields = {"reason": "Wrong", "reason_code": "error_corrected", **bad}
+    response = client.post(
+        reverse(BATCHES),
+        {"action": "propose_revert", "_selected_action": [result.batch.pk], "decide": "yes"}
+        | fields,
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert not ChangeBatch.objects.filter(kind="revert").exists()
 
 
 # History pages

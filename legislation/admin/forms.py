@@ -9,7 +9,7 @@ from legislation.models import (
     Assessment,
     Country,
 )
-from legislation.statuses import EvidenceGrade
+from legislation.statuses import EvidenceGrade, ReasonCode
 
 CHANGE_REASON_HELP = (
     "Required. Say what changed and why, e.g. “Penal Code amended 2024, Art. 293 now covers "
@@ -236,3 +236,24 @@ class ReviewCommentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         help_text="Required when rejecting: say what is wrong so the author can fix it.",
     )
+
+
+class RevertBatchForm(ReasonCodeFields):
+    """Why a batch is reverted: the internal reason, and the kind of change with its public
+    reason as every proposal asks them. A revert usually corrects our own record, so "error
+    corrected" is offered first; a law repealed again or a reading withdrawn is coded as such."""
+
+    reason = forms.CharField(
+        label="Reason (kept in the history with your name)",
+        max_length=250,
+        widget=forms.TextInput(attrs={"size": 80}),
+    )
+    field_order = ["reason", "reason_code", "public_reason"]
+
+    def __init__(self, *args, batches=(), **kwargs):
+        names = "; ".join(f"#{b.pk} ({b.reason})" for b in batches)
+        initial = {
+            "reason": f"Revert of batch {names}"[:250],
+            "reason_code": ReasonCode.ERROR_CORRECTED,
+        }
+        super().__init__(*args, initial=initial, **kwargs)

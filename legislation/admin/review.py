@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from legislation.admin.filters import BatchFilter, ProposalCountryFilter, StateFilter
-from legislation.admin.forms import ReviewCommentForm
+from legislation.admin.forms import RevertBatchForm, ReviewCommentForm
 from legislation.admin.pending import diff_list, evidence_diff_list, report_proposals
 from legislation.editorial import evidence, workflow
 from legislation.models import (
@@ -229,16 +229,39 @@ class ChangeBatchAdmin(ListOnlyAdminMixin, admin.ModelAdmin):
         permissions=["propose"],
     )
     def propose_revert(self, request, queryset):
-        for batch in queryset:
-            try:
-                result = workflow.propose_revert_of_batch(
-                    request.user, batch, f"Revert of batch #{batch.pk} ({batch.reason})"[:250]
-                )
-            except workflow.WorkflowError as error:
-                for message in error.messages:
-                    self.message_user(request, message, messages.ERROR)
-                continue
-            report_proposals(self, request, result)
+        """A page asking why (reason, kind of change, public reason), then one revert proposal
+        per batch, each needing a Reviewer's approval."""
+        from django.template.response import TemplateResponse
+
+        batches = list(queryset.order_by("pk"))
+        confirmed = "decide" in request.POST
+        form = RevertBatchForm(request.POST if confirmed else None, batches=batches)
+        if form.is_valid():
+            for batch in batches:
+                try:
+                    result = workflow.propose_revert_of_batch(
+                        request.user,
+                        batch,
+                        form.cleaned_data["reason"],
+                        reason_code=form.cleaned_data["reason_code"],
+                        public_reason=form.cleaned_data["public_reason"],
+                    )
+                except workflow.WorkflowError as error:
+                    for message in error.messages:
+                        self.message_user(request, message, messages.ERROR)
+                    continue
+                report_proposals(self, request, result)
+            return None
+        ctx = {
+            **self.admin_site.each_context(request),
+            "title": f"Propose reverting {counted(len(batches), 'batch')}?",
+            "opts": self.model._meta,
+            "batches": batches,
+            "form": form,
+            "action": request.POST.get("action"),
+            "selected": [b.pk for b in batches],
+        }
+        return TemplateResponse(request, "admin/legislation/changebatch/revert.html", ctx)
 
 
 # --- Evidence review queue --------------------------------------------------------------------

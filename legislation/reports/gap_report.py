@@ -262,7 +262,7 @@ def build_gap_report(country, *, now=None, permalink="", per_gap=PEERS_PER_GAP, 
     """Every gap of one country, in priority order, with what to do about it and who does it.
     With `at`, as published at that moment (the treaty standing is today's)."""
     summaries = framework_summaries(country, at)
-    participation = lanzarote_participation(country, frameworks_by_code(summaries))
+    participation = lanzarote_participation(country, frameworks_by_code(summaries), at)
     ratings = annotate_lines(summaries, participation, country)
     gaps, reserved, research, covered = [], [], [], []
     for summary in summaries:

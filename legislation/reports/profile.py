@@ -16,6 +16,7 @@ from legislation import history, rules
 from legislation.matrix import build_matrix
 from legislation.models import (
     Assessment,
+    Country,
     Framework,
     TreatyParticipation,
     TreatyReservation,
@@ -128,8 +129,12 @@ class Participation:
         return TreatyRecord(self.record, self.reservations)
 
 
-def lanzarote_participation(country, frameworks):
+def lanzarote_participation(country, frameworks, at=None):
+    """The country's Lanzarote record and its reservations; with `at`, as they stood then (a
+    participation or reservation recorded later is absent)."""
     framework = frameworks[Framework.LANZAROTE]
+    if at is not None:
+        return past_participation(country, framework, at)
     record = (
         TreatyParticipation.objects.filter(country=country, treaty=framework)
         .prefetch_related(
@@ -144,6 +149,35 @@ def lanzarote_participation(country, frameworks):
     )
     reservations = list(record.reservations.all()) if record else []
     return Participation(framework, record, reservations)
+
+
+def past_participation(country, framework, at):
+    """`lanzarote_participation` as published at `at`, from the records' history (a constant
+    number of queries)."""
+    records = history.records_at(
+        TreatyParticipation, at, country_id=country.pk, treaty_id=framework.pk
+    )
+    record = min(records.values(), key=lambda r: r.pk, default=None)
+    if record is None:
+        return Participation(framework, None, [])
+    record.country = country
+    reservations = history.records_at(TreatyReservation, at, participation_id=record.pk)
+    targets = history.records_at(
+        TreatyReservation, at, {r.objects_to_id for r in reservations.values() if r.objects_to_id}
+    )
+    parties = history.records_at(
+        TreatyParticipation, at, {t.participation_id for t in targets.values()}
+    )
+    countries = Country.objects.in_bulk({p.country_id for p in parties.values()})
+    for party in parties.values():
+        party.country = countries[party.country_id]
+    for target in targets.values():
+        target.participation = parties.get(target.participation_id)
+    for reservation in reservations.values():
+        reservation.participation = record
+        reservation.objects_to = targets.get(reservation.objects_to_id)
+    ordered = sorted(reservations.values(), key=lambda r: (r.article, r.pk))
+    return Participation(framework, record, ordered)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ whether they cover it wholly or only in part, and what "no reservation on record
 
 from dataclasses import dataclass, field
 
+from legislation import history
 from legislation.models import PublishedRating, TreatyParticipation, TreatyReservation
 from legislation.statuses import AS_OF_UNKNOWN as DATE_NOT_FOUND
 
@@ -186,18 +187,38 @@ def attach_ratings(lines, ratings):
         line.published = rating_lines(ratings, line.criterion)
 
 
-def beside_cells(countries):
-    """(country pk, criterion pk) → what to show beside that cell: the reservations bearing on
-    it and what ICMEC's editions said of it. Four queries whatever the number of countries."""
-    notes = {}
-    reservations = (
-        TreatyReservation.objects.filter(
-            participation__country__in=countries, kind=TreatyReservation.Kind.RESERVATION
+def reservations_of(countries, at=None):
+    """The reservations (not declarations or objections) these countries made to the treaties
+    they are Party to, with their criteria; with `at`, as they stood then (`records_at`)."""
+    if at is None:
+        return list(
+            TreatyReservation.objects.filter(
+                participation__country__in=countries, kind=TreatyReservation.Kind.RESERVATION
+            )
+            .select_related("participation__country")
+            .prefetch_related("criteria")
         )
-        .select_related("participation__country")
-        .prefetch_related("criteria")
+    by_pk = {c.pk: c for c in countries}
+    parties = history.records_at(TreatyParticipation, at, country_id__in=list(by_pk))
+    for party in parties.values():
+        party.country = by_pk[party.country_id]
+    reservations = history.records_at(
+        TreatyReservation,
+        at,
+        participation_id__in=list(parties),
+        kind=TreatyReservation.Kind.RESERVATION,
     )
-    for r in reservations:
+    for reservation in reservations.values():
+        reservation.participation = parties[reservation.participation_id]
+    return sorted(reservations.values(), key=lambda r: r.pk)
+
+
+def beside_cells(countries, at=None):
+    """(country pk, criterion pk) → what to show beside that cell: the reservations bearing on
+    it (as they stood at `at`, if given) and what ICMEC's editions said of it. A constant
+    number of queries whatever the number of countries."""
+    notes = {}
+    for r in reservations_of(countries, at):
         reading = ReservationReading(r)
         for criterion in r.criteria.all():
             key = (r.participation.country_id, criterion.pk)

@@ -175,8 +175,9 @@ def map_key(country):
     return country.iso_numeric or ("XK" if country.iso2 == "XK" else "")
 
 
-def status_map_data(pairs):
-    """Shades and countries for `render_world_map` from (country, status) pairs."""
+def status_map_data(pairs, keep=lambda url: url):
+    """Shades and countries for `render_world_map` from (country, status) pairs; `keep` is the
+    page's `PublishedOn.keep`, so the country links stay on the date shown."""
     from legislation.site.maps import MapShade
 
     key_of = {s: s.value.replace("_", "-") for s in Status}
@@ -189,7 +190,7 @@ def status_map_data(pairs):
             countries[map_key(country)] = (
                 key_of[status],
                 f"{country.name}: {status.label}",
-                country.get_absolute_url(),
+                keep(country.get_absolute_url()),
             )
     shades = [
         MapShade(key_of[s], f"{label(s)} ({tally[s]})", *STATUS_SHADES[s])
@@ -209,12 +210,12 @@ def met_buckets(total):
 PARTLY_ASSESSED_SHADE = (colour("map-partly"), "dots")
 
 
-def met_map_data(rows, total):
+def met_map_data(rows, total, keep=lambda url: url):
     """Shades and countries coloured by the number of criteria met.
 
     Only fully assessed countries get a count colour: "met 1 of 5" with four criteria unknown
     would read as a poor law when it only means an unread one. Partly assessed and unassessed
-    countries have shades of their own.
+    countries have shades of their own. `keep` is the page's `PublishedOn.keep`.
     """
     from legislation.site.maps import MapShade
 
@@ -240,7 +241,7 @@ def met_map_data(rows, total):
             key = f"n{index}"
             text = f"{country.name}: met {row['met']} of {total}"
         if map_key(country):
-            countries[map_key(country)] = (key, text, country.get_absolute_url())
+            countries[map_key(country)] = (key, text, keep(country.get_absolute_url()))
     colours = MET_SHADES if len(buckets) == len(MET_SHADES) else MET_SHADES[::2] + MET_SHADES[-1:]
     shades = []
     for index, (lo, hi) in enumerate(buckets):

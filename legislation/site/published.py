@@ -18,6 +18,24 @@ from legislation.site.forms import PublishedOnForm
 # The query parameters that name a past moment; "today's version" drops them all.
 MOMENT_PARAMETERS = ("as_of", "release")
 
+# The pages that can be shown as published on a date or in a release (`published_view`): a
+# link from one of them to another keeps the date (`PublishedOn.keep`, the `dated_url` and
+# `keep_date` template tags, the `keep=` of the table and map builders).
+DATED_PAGES = (
+    "home",
+    "compare",
+    "figures",
+    "countries",
+    "country",
+    "country-gaps",
+    "country-gaps-pdf",
+    "country-gaps-docx",
+    "criteria",
+    "criterion",
+    "report-gaps",
+    "compare-countries",
+)
+
 
 @dataclass(frozen=True)
 class PublishedOn:
@@ -26,11 +44,16 @@ class PublishedOn:
     release: object = None  # the Release whose cut is shown, if one was named
 
     @property
+    def fields(self):
+        """The (name, value) pairs that name this moment in a query string (none for today)."""
+        if self.release:
+            return (("release", self.release.version),)
+        return (("as_of", self.day.isoformat()),) if self.day else ()
+
+    @property
     def query(self):
         """The query-string pair that keeps the date or release on a link ("" for today)."""
-        if self.release:
-            return urlencode({"release": self.release.version})
-        return urlencode({"as_of": self.day.isoformat()}) if self.day else ""
+        return urlencode(self.fields)
 
     def keep(self, url):
         """`url` with the date or release kept, so following it stays in the same past."""

@@ -11,14 +11,24 @@ from legislation.models import Framework
 from legislation.statuses import Status, css_class, symbol
 
 
+def unchanged(url):
+    return url
+
+
 class CountryColumn(tables.Column):
+    """The country's name linking to its profile; `keep` keeps the page's date on the link."""
+
+    def __init__(self, *args, keep=unchanged, **kwargs):
+        self.keep = keep
+        super().__init__(*args, **kwargs)
+
     def cell_html(self, record):
         return format_html('<th scope="row">{}</th>', self.render(record))
 
     def render(self, record):
         return format_html(
             '<a href="{}">{}</a> <span class="code">{}</span>',
-            record["country"].get_absolute_url(),
+            self.keep(record["country"].get_absolute_url()),
             record["name"],
             record["iso2"],
         )
@@ -160,10 +170,13 @@ def body_rows(table):
     ]
 
 
-def comparison_table(rows, columns, framework_code, *, order_by=None, request=None):
-    """A table class shaped for this view's columns, filled with the rows."""
+def comparison_table(rows, columns, framework_code, *, order_by=None, keep=unchanged):
+    """A table class shaped for this view's columns, filled with the rows; `keep` is the
+    page's `PublishedOn.keep`, so the country links stay on the date shown."""
     attrs = {
-        "country": CountryColumn(verbose_name="Country", accessor="name", order_by=("sort_name",)),
+        "country": CountryColumn(
+            verbose_name="Country", accessor="name", order_by=("sort_name",), keep=keep
+        ),
         "subregion": TextColumn(verbose_name="Sub-region", accessor="subregion"),
     }
     for spec in columns:

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
@@ -46,12 +48,28 @@ def rollup_rule():
 
 
 @register.simple_tag(takes_context=True)
-def dated_url(context, viewname, *args):
+def dated_url(context, viewname, *args, **query):
     """A link that keeps the page's `?as_of=` date or `?release=`, so a reader stays in the
-    same past."""
+    same past. Keyword arguments become the query string (empty ones are left out)."""
     url = reverse(viewname, args=args)
+    query = {name: value for name, value in query.items() if value not in (None, "", False)}
+    if query:
+        url = f"{url}?{urlencode(query)}"
+    return keep_date(context, url)
+
+
+@register.simple_tag(takes_context=True)
+def keep_date(context, url):
+    """`url` (e.g. `country.get_absolute_url`) keeping the page's `?as_of=` or `?release=`."""
     published_on = context.get("published_on")
     return published_on.keep(url) if published_on else url
+
+
+@register.inclusion_tag("legislation/includes/_keep_date_fields.html", takes_context=True)
+def keep_date_fields(context):
+    """Hidden fields for a GET form on a dated page, so submitting it stays in the same past."""
+    published_on = context.get("published_on")
+    return {"fields": published_on.fields if published_on else ()}
 
 
 @register.simple_tag(takes_context=True)

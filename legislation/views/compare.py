@@ -62,7 +62,8 @@ class CompareView(ExportMixin, FilterView):
         )
         columns = comparison.status_columns(matrix, detail=detail)
         rows = comparison.table_rows(matrix, columns)
-        table = comparison_table(rows, columns, framework_code)
+        keep = self.request.published_on.keep
+        table = comparison_table(rows, columns, framework_code, keep=keep)
         RequestConfig(self.request, paginate={"per_page": ROWS_PER_PAGE}).configure(table)
         return matrix, columns, rows, table
 
@@ -86,12 +87,16 @@ class CompareView(ExportMixin, FilterView):
         matrix, columns, rows, table = self.build()
         chosen = self.options.get("map") or MET_COUNT
         if chosen == MET_COUNT:
-            shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
+            shades, countries = comparison.met_map_data(
+                rows, len(matrix.leaves), keep=self.request.published_on.keep
+            )
             map_title = f"{matrix.framework.short_name}: number of criteria met per country"
         else:
             by_code = {c.code: c for c in matrix.leaves + matrix.articles}
             pairs = [(row.country, row.status(chosen)) for row in matrix.rows]
-            shades, countries = comparison.status_map_data(pairs)
+            shades, countries = comparison.status_map_data(
+                pairs, keep=self.request.published_on.keep
+            )
             map_title = f"{chosen} {by_code[chosen].title}: status per country"
         world_map = render_world_map(
             shades,

@@ -2,11 +2,13 @@
 
 import re
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from legislation import rules
-from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework, TreatyParticipation
+from legislation import history, rules
+from legislation.coverage import lanzarote_parties
+from legislation.models import GLOBAL_NORTH, Country, Criterion, Framework
 from legislation.reports.laws import laws_on_record
 from legislation.reports.profile import (
     annotate_lines,
@@ -17,7 +19,6 @@ from legislation.reports.profile import (
 )
 from legislation.site.forms import CountrySearchForm
 from legislation.site.published import at, published_view
-from legislation.statuses import Status
 
 ISO2_RE = re.compile(r"[A-Za-z]{2}")
 # Only plain words are used to look for suggestions; anything else (NUL bytes, which
@@ -50,31 +51,15 @@ def get_country(request, iso2):
     if not ISO2_RE.fullmatch(iso2):
         return None, country_not_found(request, iso2)
     if iso2 != iso2.lower():
-        match = request.resolver_match
-        return None, redirect(match.view_name, iso2=iso2.lower(), permanent=True)
+        url = reverse(request.resolver_match.view_name, kwargs={"iso2": iso2.lower()})
+        return None, redirect(request.published_on.keep(url), permanent=True)
     country = Country.objects.filter(iso2=iso2.upper()).prefetch_related("groups").first()
     if country is None:
         return None, country_not_found(request, iso2)
     return country, None
 
 
-def framework_counts(code):
-    """met / assessed / total cells of one framework, as annotations on countries."""
-    in_framework = Q(assessments__criterion__framework__code=code)
-    return {
-        f"{code}_met": Count(
-            "assessments", filter=in_framework & Q(assessments__status=Status.MET)
-        ),
-        f"{code}_assessed": Count(
-            "assessments", filter=in_framework & ~Q(assessments__status=Status.NOT_ASSESSED)
-        ),
-        f"{code}_gaps": Count(
-            "assessments",
-            filter=in_framework & Q(assessments__status__in=list(rules.GAPS)),
-        ),
-    }
-
-
+@published_view
 def country_list(request):
     form = CountrySearchForm(request.GET)
     status = 200
@@ -83,20 +68,12 @@ def country_list(request):
         countries = form.filter(Country.objects.all())
     else:
         status = 400
-    is_party = TreatyParticipation.objects.filter(
-        country=OuterRef("pk"),
-        treaty__code=Framework.LANZAROTE,
-        action__in=[TreatyParticipation.Action.RATIFICATION, TreatyParticipation.Action.ACCESSION],
+    countries = countries.prefetch_related("groups").order_by(
+        *(countries.query.order_by or ["name"])  # a search keeps its ranking
     )
-    countries = (
-        countries.annotate(
-            **framework_counts(Framework.ICMEC),
-            **framework_counts(Framework.LANZAROTE),
-            lanzarote_party=Exists(is_party),
-        )
-        .prefetch_related("groups")
-        .order_by(*(countries.query.order_by or ["name"]))  # a search keeps its ranking
-    )
+    moment = at(request)
+    tallies = history.cell_tallies(moment, by=("country_id", "criterion__framework__code"))
+    parties = lanzarote_parties(moment)
     # A country's total is the framework's criteria, not its records: a missing cell is not
     # assessed, and cannot make "sufficient" read "no".
     leaves = dict(
@@ -107,21 +84,25 @@ def country_list(request):
     )
     icmec_total = leaves.get(Framework.ICMEC, 0)
     lanzarote_total = leaves.get(Framework.LANZAROTE, 0)
-    rows = [
-        {
-            "country": c,
-            "icmec_met": c.icmec_met,
-            "icmec_assessed": c.icmec_assessed,
-            "icmec_total": icmec_total,
-            "icmec_sufficient": rules.sufficiency(c.icmec_met, c.icmec_assessed, icmec_total),
-            "lanzarote_assessed": c.lanzarote_assessed,
-            "lanzarote_total": lanzarote_total,
-            "lanzarote_gaps": c.lanzarote_gaps,
-            "icmec_gaps": c.icmec_gaps,
-            "lanzarote_party": c.lanzarote_party,
-        }
-        for c in countries
-    ]
+    none = {"assessed": 0, "met": 0, "gaps": 0}
+    rows = []
+    for c in countries:
+        icmec = tallies.get((c.pk, Framework.ICMEC), none)
+        lanzarote = tallies.get((c.pk, Framework.LANZAROTE), none)
+        rows.append(
+            {
+                "country": c,
+                "icmec_met": icmec["met"],
+                "icmec_assessed": icmec["assessed"],
+                "icmec_total": icmec_total,
+                "icmec_sufficient": rules.sufficiency(icmec["met"], icmec["assessed"], icmec_total),
+                "lanzarote_assessed": lanzarote["assessed"],
+                "lanzarote_total": lanzarote_total,
+                "lanzarote_gaps": lanzarote["gaps"],
+                "icmec_gaps": icmec["gaps"],
+                "lanzarote_party": c.pk in parties,
+            }
+        )
     ctx = {
         "form": form,
         "rows": rows,
@@ -146,7 +127,7 @@ def profile(request, iso2):
     if response:
         return response
     summaries = framework_summaries(country, at(request))
-    participation = lanzarote_participation(country, frameworks_by_code(summaries))
+    participation = lanzarote_participation(country, frameworks_by_code(summaries), at(request))
     ctx = {
         "country": country,
         "groups": group_names(country),

@@ -1,6 +1,5 @@
 """/criteria/ and /criteria/<code>/: what each criterion asks, and where every country stands."""
 
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 
 from legislation import history, rules
@@ -12,20 +11,13 @@ from legislation.site.published import at, published_view
 from legislation.statuses import ASSESSED, Status
 
 
+@published_view
 def index(request):
     criteria = list(Criterion.objects.select_related("framework", "parent"))
-    tallies = (
-        Assessment.objects.values("criterion")
-        .order_by()
-        .annotate(
-            assessed=Count("pk", filter=~Q(status=Status.NOT_ASSESSED)),
-            met=Count("pk", filter=Q(status=Status.MET)),
-        )
-    )
-    by_criterion = {t["criterion"]: t for t in tallies}
+    tallies = history.cell_tallies(at(request), by=("criterion_id",))
     frameworks = {}
     for criterion in criteria:
-        tally = by_criterion.get(criterion.pk, {})
+        tally = tallies.get((criterion.pk,), {})
         criterion.assessed_count = tally.get("assessed", 0)
         criterion.met_count = tally.get("met", 0)
         frameworks.setdefault(criterion.framework, []).append(criterion)
@@ -66,13 +58,13 @@ def detail(request, code):
         Criterion.objects.select_related("framework", "parent"), code__iexact=code
     )
     if criterion.code != code:  # /criteria/icmec.4/ → the one address each page has
-        return redirect(criterion, permanent=True)
+        return redirect(request.published_on.keep(criterion.get_absolute_url()), permanent=True)
     triples = _statuses(criterion, at(request))
     pairs = [(country, status) for country, status, _ in triples]
     groups = {status: [] for status in rules.STATUS_ORDER}
     for country, status, detail in triples:
         groups[status].append((country, detail))
-    shades, countries = comparison.status_map_data(pairs)
+    shades, countries = comparison.status_map_data(pairs, keep=request.published_on.keep)
     world_map = render_world_map(
         shades,
         countries,
@@ -89,5 +81,9 @@ def detail(request, code):
         "world_map": world_map,
         "rollup_rule": rules.ROLLUP_RULE if not criterion.is_leaf else None,
         "is_icmec": criterion.framework.code == Framework.ICMEC,
+        # Lanzarote's leaf criteria are columns of the detailed table only.
+        "compare_detail": 1
+        if criterion.is_leaf and criterion.framework.code != Framework.ICMEC
+        else "",
     }
     return render(request, "legislation/site/criterion.html", ctx)

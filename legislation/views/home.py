@@ -16,7 +16,9 @@ def home(request):
     matrix = build_summary_matrix(Country.objects.all(), Framework.ICMEC, at=at(request))
     columns = comparison.status_columns(matrix)
     rows = comparison.table_rows(matrix, columns)
-    shades, countries = comparison.met_map_data(rows, len(matrix.leaves))
+    shades, countries = comparison.met_map_data(
+        rows, len(matrix.leaves), keep=request.published_on.keep
+    )
     published = PublishedFigure.objects.filter(framework__code=Framework.ICMEC, edition=9)
     ctx = {
         "coverage": site_coverage(at(request)),

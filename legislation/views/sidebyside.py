@@ -57,7 +57,7 @@ class Row:
 def comparison_rows(countries, at=None):
     """Every criterion of both frameworks, Lanzarote articles before their sub-paragraphs."""
     rows = []
-    beside = beside_cells(countries)
+    beside = beside_cells(countries, at)
     for framework in Framework.objects.all():
         matrix = build_matrix(countries, framework.code, at=at)
         by_parent = {}
