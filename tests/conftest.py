@@ -33,7 +33,10 @@ def _empty_cache():
     # different data: no page cached by one may be served to the next.
     from django.core.cache import cache
 
+    from legislation.site import cache as datacache
+
     cache.clear()
+    datacache.local.clear()
 
 
 @pytest.fixture(scope="session")

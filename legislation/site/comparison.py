@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from legislation import rules
 from legislation.models import Framework
 from legislation.rules import RollUp
+from legislation.site.cache import values_of
 from legislation.site.palette import colour
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
 
@@ -136,6 +137,20 @@ def table_rows(matrix, columns):
         record["sort_sufficient"] = (SUFFICIENCY_ORDER[suff], country.name.casefold())
         rows.append(record)
     return rows
+
+
+def matrix_inputs(matrix):
+    """Everything a comparison built from this matrix can show, as plain values: the key of
+    its cached pieces. Every stored value of the framework, criteria and countries, and each
+    cell's values as read (status, dates, grade, the source's citation)."""
+    return (
+        values_of(matrix.framework),
+        tuple(values_of(c) for c in matrix.leaves + matrix.articles),
+        tuple(
+            (values_of(row.country), tuple(sorted((k, repr(c)) for k, c in row.cells.items())))
+            for row in matrix.rows
+        ),
+    )
 
 
 def wide_records(rows, columns, framework_code):

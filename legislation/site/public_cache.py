@@ -198,8 +198,9 @@ class PublicPageMiddleware:
         if not_modified is not None:
             return mark_public(not_modified, etag, changed)
         key = datacache.key_for(["page", request.path, request.GET.urlencode()], version)
-        stored = cache.get(key)
+        stored = datacache.local.get(key) or cache.get(key)
         if stored is not None:
+            datacache.local.put(key, stored, len(stored[0]))
             content, headers = stored
             response = HttpResponse(content)
             for header, value in headers.items():
@@ -209,5 +210,6 @@ class PublicPageMiddleware:
         if storable(response):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             cache.set(key, (response.content, headers), datacache.TIMEOUT)
+            datacache.local.put(key, (response.content, headers), len(response.content))
             mark_public(response, etag, changed)
         return response
