@@ -183,7 +183,7 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
         framework = criteria[0].framework
     else:
         framework = Framework.objects.get(code=framework_code)
-        criteria = list(Criterion.objects.filter(framework=framework))
+        criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
     leaves = [c for c in criteria if c.is_leaf]
     articles = [c for c in criteria if not c.is_leaf]
     code_of = {c.pk: c.code for c in criteria}
