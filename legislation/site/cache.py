@@ -23,6 +23,8 @@ code's fingerprint, so a deployment that renders differently never reads an olde
 import datetime
 import functools
 import hashlib
+import io
+import pickle
 import threading
 import uuid
 from collections import OrderedDict
@@ -199,10 +201,14 @@ def values_of(instance):
 
 
 def piece_key(inputs):
-    """The cache key of a piece: its inputs are plain values (text, numbers, dates, tuples),
-    whose repr is the same in every process."""
-    text = repr((code_fingerprint(), inputs))
-    return "legislation:piece:" + hashlib.sha256(text.encode()).hexdigest()
+    """The cache key of a piece: a hash of its inputs, plain values (text, numbers, dates,
+    tuples, enums, frozen dataclasses) pickled without a memo, so that equal values give
+    equal bytes whichever objects hold them (and different values never do)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True
+    pickler.dump((code_fingerprint(), inputs))
+    return "legislation:piece:" + hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
 def pieces(inputs, render):

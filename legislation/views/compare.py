@@ -140,7 +140,8 @@ class CompareView(ExportMixin, FilterView):
             comparison.matrix_inputs(matrix),
             tuple((datacache.values_of(r), datacache.values_of(r.country)) for r in ratings),
         )
-        return matrix, ratings, inputs
+        # Hashed once here: the body's key is also part of the whole page's.
+        return matrix, ratings, datacache.piece_key(inputs)
 
     def render_body(self, matrix, ratings):
         matrix, columns, rows, table = self.build(matrix=matrix)
