@@ -264,3 +264,24 @@ def test_workflow_approval_raises_the_version_once_per_commit(editor, reviewer):
     assert version_number() == before  # a proposal is not public
     workflow.approve(reviewer, [p.pk for p in proposed.proposals])
     assert version_number() > before
+
+
+def test_each_process_keeps_its_copies_within_a_size_bound():
+    local = datacache.Local(max_bytes=100)
+    for key in "abcd":
+        local.put(key, key * 20, 20)
+    assert local.get("a") == "a" * 20  # read: now the most recently used
+    local.put("e", "e" * 25, 25)  # past 100 bytes: the least recently used ("b") goes
+    assert local.get("b") is None
+    assert [local.get(k) is not None for k in "acde"] == [True] * 4
+    local.put("huge", "h" * 26, 26)  # more than a quarter of the bound: never kept
+    assert local.get("huge") is None
+
+
+def test_a_page_kept_by_this_process_is_never_served_after_a_change(client):
+    assert "Renamed for the copy test" not in client.get("/countries/fr/").text
+    client.get("/countries/fr/")  # now in this process's copies too
+    france = Country.objects.get(iso2="FR")
+    france.official_name = "Renamed for the copy test"
+    france.save()
+    assert "Renamed for the copy test" in client.get("/countries/fr/").text
