@@ -151,21 +151,33 @@ class Bench:
 
     # Measuring -------------------------------------------------------------------------
 
-    def measure(self, label, url, *, runs=7, cached=False):
-        """Median server time, queries, size; `cached=False` empties the cache before each run."""
+    def measure(self, label, url, *, runs=7, cached=False, before=None):
+        """Median server time, queries, size; `cached=False` empties the cache (the shared one
+        and this process's copies) before each run; `before()`, if given, runs untimed before
+        each run instead (e.g. a change to the data), with the cache kept."""
+        from legislation.site import cache as datacache
+
+        def empty():
+            cache.clear()
+            datacache.local.clear()
+
         times = []
         response = None
-        if cached:
+        if cached or before:
             self.client.get(url)  # fill the cache first
         for _ in range(runs):
-            if not cached:
-                cache.clear()
+            if before:
+                before()
+            elif not cached:
+                empty()
             start = time.perf_counter()
             response = self.client.get(url)
             times.append(time.perf_counter() - start)
             assert response.status_code == 200, (url, response.status_code)
-        if not cached:
-            cache.clear()
+        if before:
+            before()
+        elif not cached:
+            empty()
         with CaptureQueriesContext(connection) as queries:
             self.client.get(url)
         result = {

@@ -5,7 +5,9 @@ turn a production deployment into a debug one. See the README for the variables.
 """
 
 import datetime
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -253,10 +255,15 @@ def cache_from_url(url):
 CACHES = {"default": cache_from_url(os.environ.get("CACHE_URL", ""))}
 # Anonymous pages: how long a CDN or proxy may keep one (browsers revalidate with its ETag).
 PUBLIC_CACHE_SECONDS = env_int("DJANGO_PUBLIC_CACHE_SECONDS", 60)
-# PDF and Word files rendered at once across all workers (the rest answer 429 + Retry-After);
-# keep it below the number of workers so that pages always have a free worker.
+# PDF and Word files rendered at once by the workers of one host (the rest answer 429 +
+# Retry-After); keep it below the number of workers so that pages always have a free worker.
 HEAVY_DOCUMENT_CONCURRENCY = env_int("HEAVY_DOCUMENT_CONCURRENCY", 1)
-HEAVY_DOCUMENT_SECONDS = env_int("HEAVY_DOCUMENT_SECONDS", 120)  # a slot's longest hold
+# The slots are locked files in this directory, which every worker of the host must share.
+# By default one per checkout, so two deployments on one host never share slots.
+HEAVY_DOCUMENT_SLOT_DIR = os.environ.get("HEAVY_DOCUMENT_SLOT_DIR") or os.path.join(
+    tempfile.gettempdir(),
+    "csem-heavy-documents-" + hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12],
+)
 # The read-only JSON API (/api/v1/). Anonymous clients are throttled per address; the rate
 # is a setting so that a deployment can raise it ("120/min", "5000/day").
 API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min")

@@ -167,17 +167,23 @@ def _summaries_at(at, matrix, detailed):
     return matrix
 
 
-def build_summary_matrix(countries, framework_code, *, detailed=False, at=None):
+def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, criteria=None):
     """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
 
     The same fixed number of queries (one more for provisions when `detailed`), and several
     times faster for thousands of cells, so pages, figures and downloads use it. With `at`,
     the cells as they were public at that moment (a fixed number of queries too).
+    `criteria`: every criterion in display order with its framework, already read (the
+    comparison's filter form reads them): two queries fewer.
     """
     if at is not None:
         return _summaries_at(at, build_matrix(countries, framework_code, at=at), detailed)
-    framework = Framework.objects.get(code=framework_code)
-    criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
+    criteria = [c for c in criteria or () if c.framework.code == framework_code]
+    if criteria:
+        framework = criteria[0].framework
+    else:
+        framework = Framework.objects.get(code=framework_code)
+        criteria = list(Criterion.objects.filter(framework=framework).select_related("parent"))
     leaves = [c for c in criteria if c.is_leaf]
     articles = [c for c in criteria if not c.is_leaf]
     code_of = {c.pk: c.code for c in criteria}

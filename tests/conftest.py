@@ -22,12 +22,21 @@ def _fast_passwords(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_document_slots(settings, tmp_path_factory):
+    # Each test session its own slot files, so two test runs on one host never share slots.
+    settings.HEAVY_DOCUMENT_SLOT_DIR = str(tmp_path_factory.getbasetemp() / "document-slots")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     # Each test's changes are rolled back, so two tests can reach the same data version with
     # different data: no page cached by one may be served to the next.
     from django.core.cache import cache
 
+    from legislation.site import cache as datacache
+
     cache.clear()
+    datacache.local.clear()
 
 
 @pytest.fixture(scope="session")

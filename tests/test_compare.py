@@ -5,9 +5,10 @@ from django.test.utils import CaptureQueriesContext
 
 from legislation import signals
 from legislation.models import Country
+from legislation.site import tables
 from legislation.statuses import Status
 
-from .factories import assess, make_instrument, make_provision, make_source
+from .factories import assess, make_instrument, make_provision, make_source, make_user
 from .scenarios import build_synthetic, rows_of
 
 pytestmark = pytest.mark.usefixtures("reference_data")
@@ -282,3 +283,72 @@ def test_it_serves_signed_in_users_a_fresh_page_around_the_cached_table(client):
     assess(france, "ICMEC.3", Status.MET)
     body = client.get("/compare/?q=France").content.decode()
     assert "met 1 of 5" in body
+
+
+def rows_rendered(monkeypatch):
+    """The countries whose table row is rendered from here on (not read from the cache)."""
+    rendered = []
+    original = tables.CountryColumn.cell_html
+
+    def counting(column, record):
+        rendered.append(record["iso2"])
+        return original(column, record)
+
+    monkeypatch.setattr(tables.CountryColumn, "cell_html", counting)
+    return rendered
+
+
+def row_of(body, iso2):
+    return body.split(f'<span class="code">{iso2}</span>', 1)[1].split("</tr>", 1)[0]
+
+
+def test_after_a_change_only_the_changed_countrys_row_is_rendered_again(client, monkeypatch):
+    client.get("/compare/")
+    rendered = rows_rendered(monkeypatch)
+    kenya = Country.objects.get(iso2="KE")
+    assess(kenya, "ICMEC.3", Status.MET, source=make_source(title="Kenya reading"))
+    body = client.get("/compare/").content.decode()
+    assert rendered == ["KE"]
+    assert "✔</span> met" in row_of(body, "KE")
+    assert "source: Kenya reading" in row_of(body, "KE")
+
+
+def test_a_save_that_changes_nothing_shown_renders_no_row_again(client, monkeypatch):
+    first = client.get("/compare/")
+    rendered = rows_rendered(monkeypatch)
+    Country.objects.get(iso2="ZA").save()
+    again = client.get("/compare/")
+    assert again["ETag"] != first["ETag"]  # a new data version …
+    assert rendered == []  # … and nothing it shows changed
+    assert again.content == first.content
+
+
+def test_a_renamed_source_shows_at_once_in_the_cells_that_cite_it(client):
+    source = make_source(title="First reading of the code")
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET, source=source)
+    assert "source: First reading of the code" in client.get("/compare/").content.decode()
+    source.title = "Second reading of the code"
+    source.save()
+    body = client.get("/compare/").content.decode()
+    assert "source: Second reading of the code" in row_of(body, "KE")
+    assert "First reading of the code" not in body
+
+
+def test_a_renamed_country_shows_at_once_in_its_row_and_on_the_map(client):
+    client.get("/compare/")
+    kenya = Country.objects.get(iso2="KE")
+    kenya.name = "Republic of Kenya (renamed)"
+    kenya.save()
+    body = client.get("/compare/").content.decode()
+    assert "Republic of Kenya (renamed)</a>" in body
+    assert "<title>Republic of Kenya (renamed): not assessed</title>" in body
+
+
+def test_signed_in_staff_see_a_change_at_once(client):
+    client.force_login(make_user("staff-reader"))
+    client.get("/compare/")
+    kenya = Country.objects.get(iso2="KE")
+    assess(kenya, "ICMEC.3", Status.NOT_MET, source=make_source(title="Staff-visible reading"))
+    body = client.get("/compare/").content.decode()
+    assert "✘</span> not met" in row_of(body, "KE")
+    assert "source: Staff-visible reading" in body

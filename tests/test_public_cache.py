@@ -1,6 +1,8 @@
 """Public pages: canonical addresses, conditional answers, a page cache that every public
 change (and only a public change) retires, and a bound on heavy documents."""
 
+import multiprocessing
+
 import pytest
 from django.core.cache import cache
 from django.test import override_settings
@@ -140,7 +142,7 @@ def test_a_heavy_document_without_a_free_slot_is_a_429_with_retry_after(client, 
         assert response["Retry-After"] == "10"
         assert "asks again in 10 seconds" in response.text
     finally:
-        cache.delete(held)
+        public_cache.release_slot(held)
     assert client.get("/countries/sg/gaps.docx").status_code == 200
 
 
@@ -151,7 +153,7 @@ def test_a_cached_document_needs_no_slot(client, settings):
     try:
         again = client.get("/countries/sg/gaps.docx")
     finally:
-        cache.delete(held)
+        public_cache.release_slot(held)
     assert again.status_code == 200
     assert again.content == first.content
     assert again["Content-Disposition"] == first["Content-Disposition"]
@@ -162,7 +164,60 @@ def test_a_rendered_document_gives_its_slot_back(client, settings):
     client.get("/countries/sg/gaps.docx")
     held = public_cache.take_slot()
     assert held is not None
-    cache.delete(held)
+    public_cache.release_slot(held)
+
+
+def _hold_a_slot(ready, done):
+    # Another worker process of the same host, rendering a document until told to stop.
+    slot = public_cache.take_slot()
+    ready.put(slot is not None)
+    done.wait(60)
+
+
+LOCAL_MEMORY = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.mark.parametrize("caches", ["configured", "per-process memory"])
+def test_a_slot_held_by_another_process_is_busy_until_that_process_ends(client, settings, caches):
+    settings.HEAVY_DOCUMENT_CONCURRENCY = 1
+    if caches != "configured":
+        settings.CACHES = LOCAL_MEMORY
+    # A separate process with its own memory (fork: it inherits these settings, not our cache).
+    context = multiprocessing.get_context("fork")
+    ready, done = context.Queue(), context.Event()
+    other = context.Process(target=_hold_a_slot, args=(ready, done))
+    other.start()
+    try:
+        assert ready.get(timeout=30) is True
+        assert public_cache.take_slot() is None
+        busy = client.get("/countries/sg/gaps.docx")
+        assert busy.status_code == 429
+        assert busy["Retry-After"] == "10"
+    finally:
+        # Killed, not asked to let go: the kernel frees the slot of a process that dies.
+        other.kill()
+        other.join(30)
+    assert client.get("/countries/sg/gaps.docx").status_code == 200
+
+
+def test_the_slots_bound_documents_rendered_at_once_across_processes(settings):
+    settings.HEAVY_DOCUMENT_CONCURRENCY = 2
+    context = multiprocessing.get_context("fork")
+    ready, done = context.Queue(), context.Event()
+    others = [context.Process(target=_hold_a_slot, args=(ready, done)) for _ in range(3)]
+    for other in others:
+        other.start()
+    try:
+        took = sorted(ready.get(timeout=30) for _ in others)
+        assert took == [False, True, True]  # two slots, three processes: one was refused
+        assert public_cache.take_slot() is None
+    finally:
+        done.set()
+        for other in others:
+            other.join(30)
+    held = public_cache.take_slot()
+    assert held is not None  # every holder has ended: the slots are free again
+    public_cache.release_slot(held)
 
 
 def test_healthz_says_ok_and_nothing_else(client):
@@ -209,3 +264,24 @@ def test_workflow_approval_raises_the_version_once_per_commit(editor, reviewer):
     assert version_number() == before  # a proposal is not public
     workflow.approve(reviewer, [p.pk for p in proposed.proposals])
     assert version_number() > before
+
+
+def test_each_process_keeps_its_copies_within_a_size_bound():
+    local = datacache.Local(max_bytes=100)
+    for key in "abcd":
+        local.put(key, key * 20, 20)
+    assert local.get("a") == "a" * 20  # read: now the most recently used
+    local.put("e", "e" * 25, 25)  # past 100 bytes: the least recently used ("b") goes
+    assert local.get("b") is None
+    assert [local.get(k) is not None for k in "acde"] == [True] * 4
+    local.put("huge", "h" * 26, 26)  # more than a quarter of the bound: never kept
+    assert local.get("huge") is None
+
+
+def test_a_page_kept_by_this_process_is_never_served_after_a_change(client):
+    assert "Renamed for the copy test" not in client.get("/countries/fr/").text
+    client.get("/countries/fr/")  # now in this process's copies too
+    france = Country.objects.get(iso2="FR")
+    france.official_name = "Renamed for the copy test"
+    france.save()
+    assert "Renamed for the copy test" in client.get("/countries/fr/").text

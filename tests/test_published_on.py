@@ -88,6 +88,29 @@ def test_it_shows_the_comparison_page_as_published_the_day_before(client, approv
     assert "As published on" in past.content.decode()
 
 
+def test_the_past_comparison_and_todays_never_share_a_rendered_row(
+    client, approved_today, monkeypatch
+):
+    from legislation.site import tables
+
+    rendered = []
+    original = tables.CountryColumn.cell_html
+    monkeypatch.setattr(
+        tables.CountryColumn,
+        "cell_html",
+        lambda column, record: rendered.append(record["iso2"]) or original(column, record),
+    )
+    past = client.get(f"/compare/?q=Philippines&as_of={YESTERDAY}").content.decode()
+    today = client.get("/compare/?q=Philippines").content.decode()
+    assert "Reading of RA 9775" in today and "Reading of RA 9775" not in past
+    # France's row reads the same on both days, yet each day renders its own.
+    client.get(f"/compare/?q=France&as_of={YESTERDAY}")
+    client.get("/compare/?q=France")
+    assert rendered.count("FR") == 2
+    assert rendered.count("PH") == 2
+    assert client.get(f"/compare/?q=Philippines&as_of={YESTERDAY}").content.decode() == past
+
+
 def test_it_shows_the_gap_report_and_its_pdf_as_published_the_day_before(client, approved_today):
     past = client.get(f"/countries/ph/gaps/?as_of={YESTERDAY}").content.decode()
     assert "Anti-Child Pornography Act" not in past

@@ -12,6 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 
 from legislation.models import Country, Criterion, Framework, PublishedFigure, Release
 from legislation.models import TreatyParticipation as Participation
@@ -266,3 +267,30 @@ def selected_countries(filterset, data, moment):
 # own copies, so that generating the API schema can never touch the page's filters.
 for _filterset in (CountryFilter, CellFilter):
     _filterset.base_filters = copy.deepcopy(_filterset.base_filters)
+
+
+# The schema type of each parameter drf-spectacular cannot infer: our own form fields, and
+# choices read from the database per request (groups, criteria), which it cannot list.
+_MOMENT = {"type": "string", "example": "2024-06-30"}  # or 2024-06-30T12:00:00Z
+PARAMETER_TYPES = {
+    "as_of": _MOMENT,
+    "since": _MOMENT,
+    "release": {"type": "string", "example": "1.0.0"},
+    "detail": {"type": "boolean"},
+    "fully_assessed": {"type": "boolean"},
+    # Repeated: country=ph&country=gb.
+    "country": {"type": "array", "items": {"type": "string", "example": "ph"}},
+    "group": {"type": "string"},
+    "map": {"type": "string"},
+    # MultipleChoiceFilters: drf-spectacular makes each a repeated parameter of this type.
+    "where": {"type": "string", "example": "ICMEC.4:not_met"},
+    "criterion": {"type": "string", "example": "ICMEC.4"},
+}
+
+for _filterset in (MomentOnlyFilter, CountryFilter, CellFilter, CriterionFilter, TreatyFilter,
+                   FigureFilter, ChangeFilter):  # fmt: skip
+    for _name, _filter in _filterset.base_filters.items():
+        if _name in PARAMETER_TYPES:
+            # An explicit schema replaces the one built from the filter, description included.
+            schema = {**PARAMETER_TYPES[_name], "description": str(_filter.label)}
+            extend_schema_field(schema)(_filter)

@@ -236,7 +236,7 @@ def beside_cells(countries, at=None):
 
 
 def published_ratings_of(countries, framework):
-    """Published ratings of these countries under one framework (three queries)."""
-    return list(
-        PublishedRating.objects.for_display().filter(country__in=countries, framework=framework)
-    )
+    """Published ratings of these countries under one framework, with what a table of them
+    shows (country, edition, source), without the criteria: one query."""
+    ratings = PublishedRating.objects.select_related("framework", "country")
+    return list(ratings.filter(country__in=[c.pk for c in countries], framework=framework))

@@ -9,8 +9,10 @@ import re
 from dataclasses import dataclass
 
 from legislation import rules
+from legislation.matrix import CellSummary
 from legislation.models import Framework
 from legislation.rules import RollUp
+from legislation.site.cache import values_of
 from legislation.site.palette import colour
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
 
@@ -136,6 +138,27 @@ def table_rows(matrix, columns):
         record["sort_sufficient"] = (SUFFICIENCY_ORDER[suff], country.name.casefold())
         rows.append(record)
     return rows
+
+
+def matrix_inputs(matrix):
+    """Everything a comparison built from this matrix can show, as plain values: the key of
+    its cached pieces. Every stored value of the framework, criteria and countries, and each
+    cell's values as read (status, dates, grade, the source's citation)."""
+    leaves = [c.code for c in matrix.leaves]
+    return (
+        values_of(matrix.framework),
+        tuple(values_of(c) for c in matrix.leaves + matrix.articles),
+        tuple(
+            (values_of(row.country), tuple(_cell_values(row.cells.get(code)) for code in leaves))
+            for row in matrix.rows
+        ),
+    )
+
+
+def _cell_values(cell):
+    if cell is None:
+        return None
+    return tuple(getattr(cell, name) for name in CellSummary.__slots__)
 
 
 def wide_records(rows, columns, framework_code):

@@ -11,14 +11,16 @@ cache per data version, and a bound on heavy documents. One middleware, before t
   can honour, and is kept in the cache (per-process memory, or Redis with CACHE_URL) until
   the data changes. Signed-in staff always get a fresh page.
 - **Heavy documents** (country and regional PDF and Word files) take one of
-  HEAVY_DOCUMENT_CONCURRENCY slots in the cache while they render, for everyone; without a
-  free slot the answer is an immediate 429 with Retry-After (and a page that retries). With
-  a shared cache (Redis) the slots are shared by every worker, so a burst of document
-  requests can never occupy every worker, and a cached document needs no slot.
+  HEAVY_DOCUMENT_CONCURRENCY slots of the host while they render, for everyone; without a
+  free slot the answer is an immediate 429 with Retry-After (and a page that retries). The
+  slots are shared by every worker process of the host whatever the cache, so a burst of
+  document requests can never occupy every worker; a cached document needs no slot.
 """
 
+import fcntl
 import functools
 import hashlib
+import os
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,7 +39,6 @@ TABLE = {"sort", "page", "per_page"}
 HEAVY = {"country-gaps-pdf", "country-gaps-docx"}
 HEAVY_EXPORTS = {"report-gaps": ("pdf", "docx")}
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
-SLOT_KEY = "legislation:heavy-document-slot:{}"
 
 
 @functools.cache
@@ -87,13 +88,30 @@ def is_heavy(request, name):
 
 
 def take_slot():
-    """The key of a free rendering slot, now held, or None. `add` is atomic (SET NX in Redis);
-    the timeout frees the slot of a worker that died while rendering."""
+    """A free rendering slot of this host, now held (an open file), or None.
+
+    Slot n is an exclusive `flock` on file n of HEAVY_DOCUMENT_SLOT_DIR, taken without
+    waiting. The kernel drops a lock when its process ends, however it ends (a worker killed
+    by gunicorn's timeout included), so a slot can never leak, and no timeout has to guess
+    how long a render may take. Per host, like the workers it protects: each host's workers
+    are bounded by their own slots, whichever cache the hosts share.
+    """
+    directory = settings.HEAVY_DOCUMENT_SLOT_DIR
+    os.makedirs(directory, mode=0o700, exist_ok=True)
     for number in range(settings.HEAVY_DOCUMENT_CONCURRENCY):
-        key = SLOT_KEY.format(number)
-        if cache.add(key, 1, settings.HEAVY_DOCUMENT_SECONDS):
-            return key
+        path = os.path.join(directory, f"slot-{number}.lock")
+        slot = open(path, "a")  # noqa: SIM115 (held open while the document renders)
+        try:
+            fcntl.flock(slot, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            slot.close()
+            continue
+        return slot
     return None
+
+
+def release_slot(slot):
+    slot.close()  # closing the file releases its lock
 
 
 RETRY_SECONDS = 10
@@ -171,7 +189,7 @@ class PublicPageMiddleware:
         try:
             return self.get_response(request)
         finally:
-            cache.delete(slot)
+            release_slot(slot)
 
     def anonymous(self, request, name):
         version = request.data_version = datacache.data_version()
@@ -180,8 +198,9 @@ class PublicPageMiddleware:
         if not_modified is not None:
             return mark_public(not_modified, etag, changed)
         key = datacache.key_for(["page", request.path, request.GET.urlencode()], version)
-        stored = cache.get(key)
+        stored = datacache.local.get(key) or cache.get(key)
         if stored is not None:
+            datacache.local.put(key, stored, len(stored[0]))
             content, headers = stored
             response = HttpResponse(content)
             for header, value in headers.items():
@@ -191,5 +210,6 @@ class PublicPageMiddleware:
         if storable(response):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             cache.set(key, (response.content, headers), datacache.TIMEOUT)
+            datacache.local.put(key, (response.content, headers), len(response.content))
             mark_public(response, etag, changed)
         return response

@@ -8,6 +8,7 @@ import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 
 from legislation.models import Framework
+from legislation.site import cache as datacache
 from legislation.statuses import Status, css_class, symbol
 
 
@@ -32,6 +33,10 @@ class CountryColumn(tables.Column):
             record["name"],
             record["iso2"],
         )
+
+    def inputs(self, record):
+        # The address is made from the code (the URLs are part of the code's fingerprint).
+        return (record["iso2"], record["name"])
 
     def value(self, record):
         return record["name"]
@@ -69,6 +74,10 @@ class StatusColumn(tables.Column):
         return format_html(
             '<td class="cell" data-label="{} {}">{}</td>', self.spec.code, self.spec.short, html
         )
+
+    def inputs(self, record):
+        value = record[self.spec.key]
+        return (self.spec, value.status.value, value.details, value.rollup is not None)
 
     def cell_html(self, record):
         value = record[self.spec.key]
@@ -118,6 +127,10 @@ class CountOfColumn(tables.Column):
         self.word = word
         super().__init__(**kwargs)
 
+    def inputs(self, record):
+        return (self.word, str(self.verbose_name), record[self.accessor], record["total"],
+                record["assessed"])  # fmt: skip
+
     def cell_html(self, record):
         return format_html(
             '<td class="count" data-label="{}"><span>{}</span></td>',
@@ -143,6 +156,9 @@ class SufficientColumn(tables.Column):
     # Every value has words ("not yet known" too); no empty-value dash.
     empty_values = ()
 
+    def inputs(self, record):
+        return (str(self.verbose_name), record["sufficient"].label)
+
     def cell_html(self, record):
         return format_html(
             '<td data-label="{}">{}</td>', self.verbose_name, self.render(record["sufficient"])
@@ -153,21 +169,31 @@ class SufficientColumn(tables.Column):
 
 
 class TextColumn(tables.Column):
+    def inputs(self, record):
+        return (str(self.verbose_name), record[self.accessor])
+
     def cell_html(self, record):
         return format_html('<td data-label="{}">{}</td>', self.verbose_name, record[self.accessor])
 
 
-def body_rows(table):
+def body_rows(table, *, moment=""):
     """The rendered <tr>s of the rows on this page, in the table's order and columns.
 
     The same render methods as django-tables2 would call, without its per-cell machinery,
-    which costs more than the rest of the page for a few hundred rows.
+    which costs more than the rest of the page for a few hundred rows. Each row is a cached
+    piece keyed by what its cells show (each column's `inputs`), so after a change only the
+    rows whose values changed are rendered again. `moment` (the `as_of`/`release` of a past
+    page) is in the key too, so a past page's rows are never shared with today's.
     """
-    cells = [bound.column.cell_html for bound in table.columns]
-    return [
-        format_html("<tr>{}</tr>", format_html_join("", "{}", ((c(row.record),) for c in cells)))
-        for row in table.paginated_rows
-    ]
+    columns = [bound.column for bound in table.columns]
+    records = [row.record for row in table.paginated_rows]
+    inputs = [(moment, tuple(c.inputs(record) for c in columns)) for record in records]
+
+    def render(index):
+        cells = ((column.cell_html(records[index]),) for column in columns)
+        return format_html("<tr>{}</tr>", format_html_join("", "{}", cells))
+
+    return datacache.pieces(inputs, render)
 
 
 def comparison_table(rows, columns, framework_code, *, order_by=None, keep=unchanged):

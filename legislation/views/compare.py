@@ -1,5 +1,6 @@
 """/compare/: every country against one standard, filtered, sorted and downloadable as seen."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -17,6 +18,7 @@ from legislation.site import cache as datacache
 from legislation.site import comparison
 from legislation.site.filters import MET_COUNT, CompareFilter
 from legislation.site.maps import render_world_map
+from legislation.site.public_cache import is_anonymous_and_quiet
 from legislation.site.published import at, published_view
 from legislation.site.tables import body_rows, comparison_table
 
@@ -49,17 +51,51 @@ class CompareView(ExportMixin, FilterView):
         return self.render_page()
 
     def render_page(self):
-        return render(self.request, TEMPLATE, self.get_context_data())
+        if not is_anonymous_and_quiet(self.request):
+            # Signed-in staff: a fresh page around the cached table and map.
+            return render(self.request, TEMPLATE, self.get_context_data())
+        # Anonymous visitors all see the same page for the same address and data: after a
+        # change, a page whose inputs did not change is not rendered again.
+        matrix, ratings, body_inputs = self.body_inputs()
+        inputs = ("compare page", body_inputs, self.form_inputs())
+
+        def render_whole_page():
+            body = datacache.piece(body_inputs, lambda: self.render_body(matrix, ratings))
+            return render(self.request, TEMPLATE, self.page_context(body)).content.decode()
+
+        return HttpResponse(datacache.piece(inputs, render_whole_page))
+
+    def moment_key(self):
+        """The moment shown, as the banner and the cells read it (`release=latest` names a
+        different release once a newer one is published)."""
+        on = self.request.published_on
+        release = datacache.values_of(on.release) if on.release else None
+        return (on.query, on.day, on.moment, release)
+
+    def form_inputs(self):
+        """What the filter form shows besides the address: the choices read from the data."""
+        filters = self.filterset.filters.items()
+        return (
+            tuple((name, repr(f.extra.get("choices"))) for name, f in filters),
+            tuple((datacache.values_of(c), c.framework.code) for c in self.filterset.criteria),
+        )
 
     # Shared by page and exports: the rows, in the order the table sorts them.
 
-    def build(self, *, detailed=False):
+    def matrix(self, *, detailed=False):
+        return build_summary_matrix(
+            self.object_list,
+            self.options["framework"],
+            detailed=detailed,
+            at=at(self.request),
+            criteria=self.filterset.criteria,
+        )
+
+    def build(self, *, detailed=False, matrix=None):
         """The matrix, columns, rows and sorted table; `detailed` adds notes and provisions."""
         framework_code = self.options["framework"]
         detail = bool(self.options.get("detail")) and framework_code == Framework.LANZAROTE
-        matrix = build_summary_matrix(
-            self.object_list, framework_code, detailed=detailed, at=at(self.request)
-        )
+        matrix = matrix or self.matrix(detailed=detailed)
         columns = comparison.status_columns(matrix, detail=detail)
         rows = comparison.table_rows(matrix, columns)
         keep = self.request.published_on.keep
@@ -73,9 +109,11 @@ class CompareView(ExportMixin, FilterView):
         return self.request.path + ("?" + query.urlencode() if query else "")
 
     def get_context_data(self, **kwargs):
-        # Signed-in users get a fresh page around the cached table and map.
         key = [self.request.path, self.request.GET.urlencode()]
-        body = datacache.cached(key, lambda: self.render_body(), self.version)
+        body = datacache.cached(key, self.body, self.version)
+        return self.page_context(body)
+
+    def page_context(self, body):
         return {
             "filter": self.filterset,
             "active_filters": self.filterset.active_filters(),
@@ -83,8 +121,31 @@ class CompareView(ExportMixin, FilterView):
             "export_links": self.export_links(),
         }
 
-    def render_body(self):
-        matrix, columns, rows, table = self.build()
+    def body(self):
+        """The counts, map and table: a piece keyed by everything they show, so a change that
+        leaves them as they were (a save that changes nothing, a cell of a country outside
+        the filter) renders nothing; a change to one country renders its row again (the rows
+        are pieces too, see `body_rows`) and the map, counts and headings around it."""
+        matrix, ratings, inputs = self.body_inputs()
+        return datacache.piece(inputs, lambda: self.render_body(matrix, ratings))
+
+    def body_inputs(self):
+        matrix = self.matrix()
+        ratings = published_ratings_of([r.country for r in matrix.rows], matrix.framework)
+        inputs = (
+            "compare body",
+            self.request.path,
+            self.request.GET.urlencode(),
+            self.moment_key(),  # a past page never shares today's pieces
+            self.filterset.active_filters(),
+            comparison.matrix_inputs(matrix),
+            tuple((datacache.values_of(r), datacache.values_of(r.country)) for r in ratings),
+        )
+        # Hashed once here: the body's key is also part of the whole page's.
+        return matrix, ratings, datacache.piece_key(inputs)
+
+    def render_body(self, matrix, ratings):
+        matrix, columns, rows, table = self.build(matrix=matrix)
         chosen = self.options.get("map") or MET_COUNT
         if chosen == MET_COUNT:
             shades, countries = comparison.met_map_data(
@@ -98,16 +159,20 @@ class CompareView(ExportMixin, FilterView):
                 pairs, keep=self.request.published_on.keep
             )
             map_title = f"{chosen} {by_code[chosen].title}: status per country"
-        world_map = render_world_map(
-            shades,
-            countries,
-            title=map_title,
-            description=f"(the {len(rows)} countries of the table; others are grey).",
-            nodata_label="outside the filtered set, or not a country in these records",
-        )
+        description = f"(the {len(rows)} countries of the table; others are grey)."
+        nodata_label = "outside the filtered set, or not a country in these records"
+        # A piece keyed by what the map shows: a change that leaves every country's shade,
+        # label and link as they were reuses the map.
+        world_map = datacache.piece(
+            ("world map", shades, countries, map_title, description, nodata_label),
+            lambda: render_world_map(
+                shades, countries, title=map_title, description=description,
+                nodata_label=nodata_label,
+            ),
+        )  # fmt: skip
         ctx = {
             "table": table,
-            "body_rows": body_rows(table),
+            "body_rows": body_rows(table, moment=self.request.published_on.query),
             "matrix": matrix,
             "columns": columns,
             "row_count": len(rows),
@@ -120,9 +185,7 @@ class CompareView(ExportMixin, FilterView):
             and not any(not c.is_article for c in columns),
             "active_filters": self.filterset.active_filters(),
             "request": self.request,
-            "published_ratings": published_ratings_of(
-                [r.country for r in matrix.rows], matrix.framework
-            ),
+            "published_ratings": ratings,
         }
         return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
 
