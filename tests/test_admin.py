@@ -1,3 +1,5 @@
+import html.parser
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -86,6 +88,44 @@ def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, ed
     # Cells the editor did not touch get no proposal and no history entry.
     assert cell(singapore, "ICMEC.5").history.count() == 1
     assert ChangeProposal.objects.count() == 1
+
+
+class FieldNames(html.parser.HTMLParser):
+    """Each form field's accessible name (aria-label), by field name."""
+
+    def __init__(self):
+        super().__init__()
+        self.names = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in {"input", "select", "textarea"} and attrs.get("name"):
+            self.names[attrs["name"]] = attrs.get("aria-label")
+
+
+def field_names(text):
+    parser = FieldNames()
+    parser.feed(text)
+    return parser.names
+
+
+def test_each_field_of_the_country_page_is_named_after_its_own_row(client, editor):
+    # The autocomplete widgets (source, provisions) are wrapped by the admin; their names must
+    # come from their own row, in the HTML itself, on the first request and on every later one.
+    singapore = Country.objects.get(iso2="SG")
+    cells = list(
+        singapore.assessments.order_by(
+            "criterion__framework__display_order", "criterion__display_order"
+        ).values_list("criterion__code", flat=True)
+    )
+    client.force_login(editor)
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    for _ in range(2):
+        names = field_names(client.get(url).text)
+        for i, code in enumerate(cells):
+            for field in ["status", "source", "provisions"]:
+                name = names[f"assessments-{i}-{field}"]
+                assert name == f"{code}: {field.capitalize()}", (i, field)
 
 
 def test_a_save_without_a_reason_is_refused(client, editor):
