@@ -452,3 +452,42 @@ def test_it_keeps_a_caption_with_its_table_wherever_the_page_breaks(client):
         if stranded(document):
             found[above] = stranded(document)
     assert found == {}
+
+
+def test_it_captions_sizes_and_shades_every_table_of_the_word_file(briefing):
+    from docx.oxml.ns import qn
+
+    document = docx_document(briefing["docx"].content)
+    body = list(document.element.body.iterchildren())
+    tables = [i for i, element in enumerate(body) if element.tag == qn("w:tbl")]
+    assert len(tables) >= 4
+    for index in tables:
+        before = body[index - 1]
+        style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        assert style is not None and style.get(qn("w:val")) == "Caption"
+    for table in document.tables:
+        widths = [column.width.mm for column in table.columns]
+        assert abs(sum(widths) - 174) < 1  # the text width between the margins
+        header = table.rows[0].cells[0]._tc.xml
+        assert 'w:fill="E8EDF2"' in header
+    peers = next(t for t in document.tables if t.rows[0].cells[0].text == "Country")
+    country, _, provisions, *_ = (c.width.mm for c in peers.columns)
+    assert provisions > country  # the long column gets the room
+
+
+def test_it_writes_the_word_files_page_number_fields_as_word_does(briefing):
+    # One run per field part: LibreOffice draws a field packed into a single run in the
+    # paragraph's default font, not the footer's small one.
+    footer = docx_document(briefing["docx"].content).sections[0].footer.paragraphs[0]
+    assert footer.style.font.size.pt == 8
+    parts = [
+        child.tag.rsplit("}", 1)[1]
+        for run in footer.runs
+        for child in run._r.iterchildren()
+        if child.tag.endswith(("}fldChar", "}instrText"))
+    ]
+    assert parts.count("fldChar") == 6  # begin, separate, end for PAGE and for NUMPAGES
+    assert all(
+        sum(1 for c in run._r.iterchildren() if c.tag.endswith(("}fldChar", "}instrText"))) <= 1
+        for run in footer.runs
+    )
