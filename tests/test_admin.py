@@ -1,3 +1,5 @@
+import html.parser
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -86,6 +88,44 @@ def test_an_editor_changes_a_cell_from_the_country_page_with_a_reason(client, ed
     # Cells the editor did not touch get no proposal and no history entry.
     assert cell(singapore, "ICMEC.5").history.count() == 1
     assert ChangeProposal.objects.count() == 1
+
+
+class FieldNames(html.parser.HTMLParser):
+    """Each form field's accessible name (aria-label), by field name."""
+
+    def __init__(self):
+        super().__init__()
+        self.names = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in {"input", "select", "textarea"} and attrs.get("name"):
+            self.names[attrs["name"]] = attrs.get("aria-label")
+
+
+def field_names(text):
+    parser = FieldNames()
+    parser.feed(text)
+    return parser.names
+
+
+def test_each_field_of_the_country_page_is_named_after_its_own_row(client, editor):
+    # The autocomplete widgets (source, provisions) are wrapped by the admin; their names must
+    # come from their own row, in the HTML itself, on the first request and on every later one.
+    singapore = Country.objects.get(iso2="SG")
+    cells = list(
+        singapore.assessments.order_by(
+            "criterion__framework__display_order", "criterion__display_order"
+        ).values_list("criterion__code", flat=True)
+    )
+    client.force_login(editor)
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    for _ in range(2):
+        names = field_names(client.get(url).text)
+        for i, code in enumerate(cells):
+            for field in ["status", "source", "provisions"]:
+                name = names[f"assessments-{i}-{field}"]
+                assert name == f"{code}: {field.capitalize()}", (i, field)
 
 
 def test_a_save_without_a_reason_is_refused(client, editor):
@@ -249,3 +289,90 @@ def test_admin_lists_keep_a_constant_query_count(client, editor, url_name, query
     large, shown_large = queries()
     assert shown_large > shown_small > 0  # the second size really shows more rows
     assert large == small
+
+
+def singapore_icmec4(status, source, note):
+    return {"ICMEC.4": {"status": status, "source": source.pk, "as_of": "2024-05-01", "note": note}}
+
+
+def pending_on(country, code):
+    return list(
+        ChangeProposal.objects.pending().filter(
+            assessment__country=country, assessment__criterion__code=code
+        )
+    )
+
+
+def test_an_editor_replaces_their_own_pending_change_from_the_country_page(
+    client, editor, reviewer
+):
+    singapore = Country.objects.get(iso2="SG")
+    source = make_source(title="Singapore Penal Code, desk review")
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    client.force_login(editor)
+    first = client.post(
+        url, inline_post_data(singapore, singapore_icmec4("met", source, "s 377BK"))
+    )
+    assert first.status_code == 302
+    [mine] = pending_on(singapore, "ICMEC.4")
+
+    # The row shows the change awaiting review, beside the approved value it would replace.
+    page = client.get(url).text
+    assert f"Change #{mine.pk} by {editor}" in page
+    assert "<ins>✔ met</ins>" in page
+
+    # The editor changes the same row again, from the page as it now is.
+    second = client.post(
+        url, inline_post_data(singapore, singapore_icmec4("partial", source, "s 377BK(1) only"))
+    )
+    assert second.status_code == 302, second.context and second.context["errors"]
+    [replacement] = pending_on(singapore, "ICMEC.4")
+    assert replacement.pk != mine.pk
+    assert (replacement.status, replacement.note) == ("partial", "s 377BK(1) only")
+    mine.refresh_from_db()
+    assert mine.state == ChangeProposal.State.SUPERSEDED
+    assert cell(singapore, "ICMEC.4").status == Status.NOT_ASSESSED  # still awaiting review
+
+    # The Reviewers' queue holds one change for the cell: the newer one.
+    client.force_login(reviewer)
+    queue = client.get(reverse("admin:legislation_changeproposal_changelist") + "?country=SG")
+    assert queue.text.count("s 377BK(1) only") == 1
+    assert list(queue.context["cl"].result_list) == [replacement]
+
+
+def test_an_editor_cannot_replace_another_editors_pending_change(client, editor, erin):
+    singapore = Country.objects.get(iso2="SG")
+    source = make_source()
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    client.force_login(erin)
+    client.post(url, inline_post_data(singapore, singapore_icmec4("met", source, "Erin's reading")))
+    [erins] = pending_on(singapore, "ICMEC.4")
+
+    client.force_login(editor)
+    response = client.post(
+        url, inline_post_data(singapore, singapore_icmec4("not_met", source, "Eddie's reading"))
+    )
+    assert response.status_code == 200  # the page again, with the refusal beside the row
+    assert "already has a change awaiting review" in response.text
+    assert f"#{erins.pk}" in response.text
+    assert pending_on(singapore, "ICMEC.4") == [erins]
+    erins.refresh_from_db()
+    assert erins.state == ChangeProposal.State.PENDING
+
+
+def test_replacing_ones_own_change_is_refused_once_the_cell_has_moved_on(client, editor, reviewer):
+    # The editor opens the page while their change awaits review; a Reviewer approves it;
+    # the editor's replacement, made on the page as it was, must not overwrite the approval.
+    singapore = Country.objects.get(iso2="SG")
+    source = make_source()
+    url = reverse("admin:legislation_country_change", args=[singapore.pk])
+    client.force_login(editor)
+    client.post(url, inline_post_data(singapore, singapore_icmec4("met", source, "first")))
+    stale_page = inline_post_data(singapore, singapore_icmec4("partial", source, "second"))
+    approve_all(reviewer)
+
+    response = client.post(url, stale_page)
+    assert response.status_code == 200
+    assert "was changed by someone else after you opened it" in response.text
+    assert not ChangeProposal.objects.pending().exists()
+    assert cell(singapore, "ICMEC.4").note == "first"

@@ -372,3 +372,122 @@ def test_it_words_the_generated_date_the_same_in_pdf_and_word(briefing):
         r"Generated (\d{1,2} \w+ \d{4}, \d\d:\d\d UTC)", pdf_text(briefing["pdf"].content)
     )
     assert stamp and stamp.group(1) in docx_text(docx_document(briefing["docx"].content))
+
+
+# Page breaks. WeasyPrint lays the briefing out in pages before writing the PDF; the laid-out
+# pages (the same ones written to the file) say which element each line of text belongs to.
+def last_lines(document):
+    """Each page's last line of text but the last page's: (page number, text, tags around it)."""
+    from weasyprint.formatting_structure import boxes
+
+    def lines(box, tags):
+        if isinstance(box, boxes.MarginBox):  # the running header and the page number
+            return
+        if box.element_tag and (not tags or tags[-1][1] is not box.element):
+            tags = [*tags, (box.element_tag, box.element)]
+        if isinstance(box, boxes.LineBox):
+            text = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+            if text.strip():
+                yield text.strip(), [tag for tag, _ in tags]
+            return
+        for child in getattr(box, "children", []):
+            yield from lines(child, tags)
+
+    for number, page in enumerate(document.pages[:-1], 1):
+        on_page = list(lines(page._page_box, []))
+        if on_page:
+            text, tags = on_page[-1]
+            yield number, text, tags
+
+
+def stranded(document):
+    """Pages that end with a table's caption or header, or with a heading: what they
+    introduce starts on the next page."""
+    leading = {"caption", "thead", "h1", "h2", "h3", "h4"}
+    return [(n, text) for n, text, tags in last_lines(document) if leading & set(tags)]
+
+
+@pytest.mark.parametrize("iso2", ["PH", "SG"])
+def test_it_ends_no_pdf_page_on_a_caption_or_a_heading(client, iso2):
+    from legislation.models import Country
+    from legislation.reports.gap_report import build_gap_report
+    from legislation.reports.pdf import gap_report_document
+
+    philippines_with_gaps()
+    country = Country.objects.get(iso2=iso2)
+    document = gap_report_document(build_gap_report(country, permalink="https://x.invalid/"))
+    assert len(document.pages) > 2
+    assert stranded(document) == []
+
+
+def test_it_keeps_a_caption_with_its_table_wherever_the_page_breaks(client):
+    # A peers table starting anywhere near the foot of a page, after text of that height:
+    # the caption (and the heading above it) never stay behind on their own.
+    from weasyprint import CSS, HTML
+
+    from legislation.reports.pdf import read_static
+
+    sheets = [
+        CSS(string=read_static(f"legislation/{name}").decode())
+        for name in ["tokens.css", "site.css", "reports.css", "print.css"]
+    ]
+    row = (
+        "<tr><th scope='row'>Thailand</th><td>same sub-region</td><td>Criminal Code, s. 1(17)"
+        "</td><td>31 January 2024</td><td>B</td></tr>"
+    )
+    table = (
+        "<h4>Peer countries that meet it</h4><table class='data peers cards cards-text'>"
+        "<caption>Countries whose law meets ICMEC.2: same sub-region, then same region, best "
+        "evidence first</caption><thead><tr><th>Country</th><th>Proximity</th><th>Provisions "
+        f"relied on</th><th>As of</th><th>Evidence</th></tr></thead><tbody>{row * 3}</tbody>"
+        "</table><p>After the table.</p>"
+    )
+    found = {}
+    for above in range(200, 252, 2):  # millimetres of text above the table
+        html = (
+            f"<body class='briefing'><main><section class='gap'><div style='height: {above}mm'>"
+            f"</div>{table}</section></main></body>"
+        )
+        document = HTML(string=html).render(stylesheets=sheets)
+        if stranded(document):
+            found[above] = stranded(document)
+    assert found == {}
+
+
+def test_it_captions_sizes_and_shades_every_table_of_the_word_file(briefing):
+    from docx.oxml.ns import qn
+
+    document = docx_document(briefing["docx"].content)
+    body = list(document.element.body.iterchildren())
+    tables = [i for i, element in enumerate(body) if element.tag == qn("w:tbl")]
+    assert len(tables) >= 4
+    for index in tables:
+        before = body[index - 1]
+        style = before.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        assert style is not None and style.get(qn("w:val")) == "Caption"
+    for table in document.tables:
+        widths = [column.width.mm for column in table.columns]
+        assert abs(sum(widths) - 174) < 1  # the text width between the margins
+        header = table.rows[0].cells[0]._tc.xml
+        assert 'w:fill="E8EDF2"' in header
+    peers = next(t for t in document.tables if t.rows[0].cells[0].text == "Country")
+    country, _, provisions, *_ = (c.width.mm for c in peers.columns)
+    assert provisions > country  # the long column gets the room
+
+
+def test_it_writes_the_word_files_page_number_fields_as_word_does(briefing):
+    # One run per field part: LibreOffice draws a field packed into a single run in the
+    # paragraph's default font, not the footer's small one.
+    footer = docx_document(briefing["docx"].content).sections[0].footer.paragraphs[0]
+    assert footer.style.font.size.pt == 8
+    parts = [
+        child.tag.rsplit("}", 1)[1]
+        for run in footer.runs
+        for child in run._r.iterchildren()
+        if child.tag.endswith(("}fldChar", "}instrText"))
+    ]
+    assert parts.count("fldChar") == 6  # begin, separate, end for PAGE and for NUMPAGES
+    assert all(
+        sum(1 for c in run._r.iterchildren() if c.tag.endswith(("}fldChar", "}instrText"))) <= 1
+        for run in footer.runs
+    )

@@ -107,3 +107,52 @@ def test_it_searches_countries_by_keyboard_alone(page):
     page.keyboard.press("Enter")
     page.wait_for_url("**/countries/?q=thai**")
     assert page.locator("table.country-list tbody tr").all_inner_texts()[0].startswith("Thailand")
+
+
+# Boxes wider than the screen or than themselves (the page would scroll sideways).
+TOO_WIDE = """() => [document.documentElement, ...document.querySelectorAll('main, main section,'
+    + ' main table')].filter(b => b.scrollWidth > b.clientWidth + 1)
+    .map(b => `${b.tagName}.${b.className} ${b.scrollWidth}>${b.clientWidth}`)"""
+
+# Each cell of a table's first card: the column's name as drawn from data-label by CSS, and
+# the cell's text.
+FIRST_CARD = """(table) => [...table.querySelector('tbody tr').querySelectorAll('td')].map(
+    td => [getComputedStyle(td, '::before').content, td.innerText.trim()])"""
+
+
+PROFILE_COLUMNS = ["Status", "As of", "Evidence", "Source", "Provisions cited", "Note"]
+PEER_COLUMNS = ["Proximity", "Provisions relied on", "As of", "Evidence"]
+
+
+@pytest.mark.parametrize(
+    "url,table,columns,name",
+    [
+        ("/countries/ph/", "table.criteria", PROFILE_COLUMNS, "country-profile-ph-phone"),
+        ("/countries/ph/gaps/", "table.peers", PEER_COLUMNS, "gap-report-ph-phone"),
+    ],
+)
+def test_it_shows_profile_and_gap_report_tables_as_cards_on_a_phone(
+    page, screenshot, url, table, columns, name
+):
+    philippines_with_gaps()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(url)
+    assert page.evaluate(TOO_WIDE) == []
+    first = page.locator(table).first
+    assert first.locator("thead").bounding_box()["width"] <= 1  # kept for screen readers only
+    # The card: the row's heading on top, then each cell under its column's name.
+    card = first.locator("tbody tr").first
+    assert card.locator("th").bounding_box()["y"] < card.locator("td").first.bounding_box()["y"]
+    cells = first.evaluate(FIRST_CARD)
+    assert [label for label, _ in cells] == [f'"{c}"' for c in columns]
+    screenshot(name)
+
+
+def test_the_status_reads_in_words_on_a_profile_card(page):
+    philippines_with_gaps()
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/countries/ph/")
+    row = page.locator("table.criteria tbody tr", has=page.locator("th", has_text="ICMEC.2"))
+    status = row.locator("td[data-label='Status']")
+    assert status.evaluate("td => getComputedStyle(td, '::before').content") == '"Status"'
+    assert status.inner_text().startswith("◐ partial")  # symbol and word, not colour alone

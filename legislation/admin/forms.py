@@ -135,7 +135,11 @@ class AssessmentInlineForm(ProposalFormMixin, forms.ModelForm):
         if self.instance.pk:
             code = self.instance.criterion.code
             for field in self.fields.values():
-                field.widget.attrs["aria-label"] = f"{code}: {field.label}"
+                # The admin wraps related fields' widgets; the wrapper's copy shares its attrs
+                # with the class-level widget, so naming it would leak the name into the next
+                # row (and the next request). The wrapped widget is this form's own copy.
+                widget = getattr(field.widget, "widget", field.widget)
+                widget.attrs["aria-label"] = f"{code}: {field.label}"
 
     def clean(self):
         cleaned = super().clean()

@@ -33,21 +33,57 @@ def repeat_header(row):
     properties.append(header)
 
 
-def add_table(document, headers, rows, caption=None):
+# The width of the text between A4's margins (prepare_document), shared out among a table's
+# columns by the weights each table gives.
+TEXT_WIDTH_MM = 174
+HEADER_SHADE = "E8EDF2"  # --surface-strong in static/legislation/tokens.css
+
+
+def shade(cell, fill):
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def add_table(document, headers, rows, caption=None, widths=None):
+    """A table with a shaded header row repeated on each page, its caption kept with it, and
+    columns sized by `widths` (relative weights; equal when not given). A small gap follows
+    it, so the next paragraph does not touch its bottom border."""
     if caption:
-        document.add_paragraph(caption, style="Caption")
+        document.add_paragraph(caption, style="Caption").paragraph_format.keep_with_next = True
     table = document.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    table.autofit = False
+    weights = widths or [1] * len(headers)
+    column_widths = [Mm(TEXT_WIDTH_MM * w / sum(weights)) for w in weights]
+    for column, width in zip(table.columns, column_widths, strict=True):
+        column.width = width
     for cell, text in zip(table.rows[0].cells, headers, strict=True):
         cell.text = ""
         cell.paragraphs[0].add_run(str(text)).bold = True
+        cell.paragraphs[0].paragraph_format.keep_with_next = True
+        shade(cell, HEADER_SHADE)
     repeat_header(table.rows[0])
     for values in rows:
-        cells = table.add_row().cells
+        add_row(table, values)
+    gap = document.add_paragraph()
+    gap.paragraph_format.space_after = Pt(2)
+    return table
+
+
+def add_row(table, values=None):
+    """A body row whose cells take the widths of the header row's columns."""
+    cells = table.add_row().cells
+    for cell, column in zip(cells, table.columns, strict=True):
+        cell.width = column.width
+    if values is not None:
         for cell, text in zip(cells, values, strict=True):
             cell.text = str(text)
-    return table
+    return cells
 
 
 APP_NAME = "CSE law gap analysis"
@@ -68,23 +104,26 @@ def prepare_document(title, subject, running_text):
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
     section.top_margin = section.bottom_margin = Mm(20)
+    # Header and footer text is small, field results (the page numbers) included.
+    for name in ("Header", "Footer"):
+        document.styles[name].font.size = Pt(8)
     header = section.header.paragraphs[0]
     header.text = running_text
-    header.runs[0].font.size = Pt(8)
     footer = section.footer.paragraphs[0]
     for part in ("Page ", "PAGE", " of ", "NUMPAGES"):
         if part.isupper():
             add_field(footer, part)
         else:
-            footer.add_run(part).font.size = Pt(8)
+            footer.add_run(part)
     return document
 
 
 def add_field(paragraph, code):
-    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages."""
-    run = paragraph.add_run()
-    run.font.size = Pt(8)
+    """A Word field (PAGE, NUMPAGES) that Word fills in when it lays out the pages: begin,
+    instruction, separator, a placeholder result and end, each in its own run as Word writes
+    them (LibreOffice lays out a field squeezed into one run in the paragraph's default font)."""
     for kind, text in (("begin", None), (None, f" {code} "), ("separate", None), ("end", None)):
+        run = paragraph.add_run()
         if kind is None:
             instruction = OxmlElement("w:instrText")
             instruction.set(qn("xml:space"), "preserve")
@@ -95,9 +134,7 @@ def add_field(paragraph, code):
         char.set(qn("w:fldCharType"), kind)
         run._r.append(char)
         if kind == "separate":
-            placeholder = OxmlElement("w:t")
-            placeholder.text = "1"
-            run._r.append(placeholder)
+            paragraph.add_run("1")
 
 
 def add_hyperlink(paragraph, url, text=None):
@@ -195,6 +232,9 @@ def gap_section(document, entry, ask):
                 )
                 for peer in entry.peers
             ],
+            caption=f"Countries whose law meets {criterion.code}: same sub-region, then same "
+            "region, best evidence first",
+            widths=[3, 2.5, 5.5, 2.5, 2.6],
         )
         if entry.more_peers:
             document.add_paragraph(f"… and {entry.more_peers} more countries that meet it.")
@@ -231,7 +271,7 @@ def _docx_summary(document, report):
     document.add_heading("Summary", level=1)
     add_table(
         document,
-        ["Framework", *[s.label for s in rules.STATUS_ORDER], "Assessed"],
+        ["Framework", *[statuses.label(s) for s in rules.STATUS_ORDER], "Coverage"],
         [
             (
                 s.framework.short_name,
@@ -241,6 +281,7 @@ def _docx_summary(document, report):
             for s in report.summaries
         ],
         caption="Cells by status per framework (not assessed is never a gap)",
+        widths=[3.4, 1.9, 1.9, 2.1, 1.9, 2.1, 3],
     )
     for s in report.summaries:
         if s.is_icmec:
@@ -270,12 +311,21 @@ def _docx_gaps(document, report):
     covered_section(document, report)
 
     document.add_heading("Gaps", level=1)
+    detail = any(not s.is_icmec for s in report.summaries)
+    document.add_paragraph(
+        "Each criterion assessed as not met or partial, in priority order"
+        + (" (Lanzarote at sub-paragraph level)." if detail else ".")
+    )
     if not report.gaps:
         document.add_paragraph("No criterion is assessed as not met or partial.")
     for entry in report.gaps:
         gap_section(document, entry, ask="")
 
     document.add_heading("Reserved under the Convention", level=1)
+    document.add_paragraph(
+        "Not criminalised, but covered by a reservation the Convention permits (Art. 48). "
+        "These are not counted as plain gaps: the ask is to withdraw the reservation."
+    )
     if not report.reserved:
         document.add_paragraph("No criterion is assessed as reserved.")
     for entry in report.reserved:
@@ -289,6 +339,7 @@ def _docx_research_gaps(document, report):
         "cover them."
     )
     if report.research_listed:
+        count = len(report.research_listed)
         add_table(
             document,
             ["Criterion", "What it asks"],
@@ -296,6 +347,9 @@ def _docx_research_gaps(document, report):
                 (f"{line.criterion.code} {line.criterion.title}", line.criterion.summary)
                 for line in report.research_listed
             ],
+            caption=f"{count} criteri{'on' if count == 1 else 'a'} not yet assessed for "
+            f"{report.country.name}",
+            widths=[1, 2],
         )
     if report.research_benchmark:
         articles = "; ".join(f"{a.code} {a.title}: {n}" for a, n in report.research_benchmark)
@@ -337,9 +391,10 @@ def covered_section(document, report):
         [],
         caption=f"{count} criteri{'on' if count == 1 else 'a'} met by the law of "
         f"{report.country.name}",
+        widths=[3, 3.5, 3.5, 1.8],
     )
     for line in report.covered:
-        cells = table.add_row().cells
+        cells = add_row(table)
         cells[
             0
         ].text = f"{line.criterion.code} {line.criterion.title} ({statuses.label(line.status)})"

@@ -68,18 +68,28 @@ def read_static(name):
     return None
 
 
-def render_pdf(template, ctx, base_url=PDF_BASE_URL):
-    """The template printed to PDF; `base_url` (the site's address) makes its links absolute."""
+def render_document(template, ctx, base_url=PDF_BASE_URL):
+    """The template laid out in pages by WeasyPrint (its `pages` can be inspected);
+    `base_url` (the site's address) makes its links absolute."""
     fetcher = local_only_fetcher(base_url)
     from weasyprint import HTML
 
     html = render_to_string(template, ctx)
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
+
+
+def render_pdf(template, ctx, base_url=PDF_BASE_URL):
+    """The template printed to PDF."""
+    return render_document(template, ctx, base_url).write_pdf()
+
+
+def gap_report_document(report, base_url=PDF_BASE_URL):
+    ctx = {"report": report, "for_print": True}
+    return render_document("legislation/reports/gap_report_print.html", ctx, base_url)
 
 
 def gap_report_pdf(report, base_url=PDF_BASE_URL):
-    ctx = {"report": report, "for_print": True}
-    return render_pdf("legislation/reports/gap_report_print.html", ctx, base_url)
+    return gap_report_document(report, base_url).write_pdf()
 
 
 def regional_report_pdf(report, ctx, base_url=PDF_BASE_URL):

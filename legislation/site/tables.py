@@ -220,7 +220,7 @@ def comparison_table(rows, columns, framework_code, *, order_by=None, keep=uncha
 
     class Meta:
         template_name = "legislation/site/_compare_table.html"
-        attrs = {"class": "data compare", "id": "comparison"}
+        attrs = {"class": "data compare cards", "id": "comparison"}
         orderable = True
         order_by_field = "sort"
 

@@ -20,6 +20,12 @@ def status_badge(status):
     )
 
 
+@register.filter
+def status_words(status):
+    """A status as symbol and word in plain text ("✘ not met"), e.g. for a `data-label`."""
+    return statuses.label(status)
+
+
 @register.simple_tag
 def all_statuses():
     from legislation.rules import STATUS_ORDER
