@@ -293,3 +293,49 @@ def test_a_change_log_names_a_source_deleted_since_by_its_last_wording(
             body = text_of(client, url)
             assert OLD_TITLE in body and "A later reading qqxx" in body, url
         assert history.changes_between(country__iso2="PH")[0].describe()
+
+
+# The API reads the same past: a cell's source and provisions, and the treaty records.
+
+
+def api_results(client, path, **params):
+    response = client.get(path, params)
+    assert response.status_code == 200, response.content
+    return response.json()["results"]
+
+
+@pytest.mark.usefixtures("reworded_today")
+def test_the_api_names_a_cells_evidence_as_worded_on_the_day_asked(client):
+    query = {"country": "ph", "criterion": "ICMEC.1"}
+    [past] = api_results(client, "/api/v1/cells/", as_of=YESTERDAY, **query)
+    [today] = api_results(client, "/api/v1/cells/", **query)
+    assert past["source"]["title"] == OLD_TITLE and today["source"]["title"] == NEW_TITLE
+    [provision_then] = past["provisions"]
+    assert provision_then["reference"] == "Sec. 4"
+    assert provision_then["instrument"] == "Anti-Child Pornography Act"
+    [provision_now] = today["provisions"]
+    assert (provision_now["reference"], provision_now["instrument"]) == (NEW_REFERENCE, NEW_ACT)
+
+
+@pytest.mark.usefixtures("treaty_today")
+def test_the_api_leaves_out_a_treaty_record_made_after_the_day_asked(client):
+    path = "/api/v1/treaty-participation/"
+    past = api_results(client, path, country="ph", as_of=YESTERDAY)
+    [today] = api_results(client, path, country="ph")
+    assert past == []
+    assert today["source"].endswith("JJ9999C")
+    assert "qqzz" in today["reservations"][0]["text"]
+
+
+def test_the_api_shows_a_treaty_records_old_dates_on_the_day_before(client):
+    france = TreatyParticipation.objects.get(country__iso2="FR", treaty__code=Framework.LANZAROTE)
+    was = france.in_force
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW):
+        france.in_force = datetime.date(1999, 2, 3)
+        france.save()
+    path = "/api/v1/treaty-participation/"
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW + datetime.timedelta(hours=1)):
+        [past] = api_results(client, path, country="fr", as_of=YESTERDAY)
+        [today] = api_results(client, path, country="fr")
+    assert today["in_force"] == "1999-02-03"
+    assert past["in_force"] == (was.isoformat() if was else None)

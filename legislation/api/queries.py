@@ -74,7 +74,8 @@ def release_rows(release, resource):
     return [dict(row) for row in _release_tables(release.pk, release.zip_sha256)[resource]]
 
 
-# Reference tables (not versioned in the database: `as_of` reads today's reference data).
+# Reference tables. Frameworks, criteria, countries and published figures have no history:
+# `as_of` reads them as they are today. Sources and treaty records are read as they stood.
 
 
 def frameworks(moment=NOW):
@@ -132,72 +133,119 @@ def countries(moment=NOW):
     return rows
 
 
+def _ordered(records, key):
+    return sorted(records.values(), key=key)
+
+
 def sources(moment=NOW):
     if moment.release:
         return release_rows(moment.release, "sources")
-    rows = Source.objects.order_by("pk").values("pk", "title", "publisher", "year", "url", "page")
+    fields = ("title", "publisher", "year", "url", "page")
+    if moment.at is None:
+        rows = Source.objects.order_by("pk").values("pk", *fields)
+    else:  # as worded at the moment, from the history (a source added since is absent)
+        past = _ordered(history.records_at(Source, moment.at), lambda s: s.pk)
+        rows = [{"pk": s.pk, **{f: getattr(s, f) for f in fields}} for s in past]
     return [
         {"source_id": r.pop("pk"), **{k: _blank_to_none(v) for k, v in r.items()}} for r in rows
     ]
 
 
+PARTICIPATION_FIELDS = ("action", "signed", "ratified", "in_force", "date_quality", "source")
+
+
+def _participations(at):
+    """{pk: (treaty code, country code, {field: value})} as recorded at `at` (today when None)."""
+    if at is None:
+        rows = TreatyParticipation.objects.values(
+            "pk", "treaty__code", "country__iso2", *PARTICIPATION_FIELDS
+        )
+        return {
+            r["pk"]: (
+                r["treaty__code"],
+                r["country__iso2"],
+                {f: r[f] for f in PARTICIPATION_FIELDS},
+            )
+            for r in rows
+        }
+    past = history.records_at(TreatyParticipation, at)
+    treaties = dict(Framework.objects.values_list("pk", "code"))
+    places = dict(Country.objects.values_list("pk", "iso2"))
+    return {
+        pk: (
+            treaties[p.treaty_id],
+            places[p.country_id],
+            {f: getattr(p, f) for f in PARTICIPATION_FIELDS},
+        )
+        for pk, p in past.items()
+    }
+
+
 def treaty_participation(moment=NOW):
     if moment.release:
         return release_rows(moment.release, "treaty_participation")
-    rows = TreatyParticipation.objects.order_by("treaty__display_order", "country__iso2").values(
-        "treaty__code",
-        "country__iso2",
-        "action",
-        "signed",
-        "ratified",
-        "in_force",
-        "date_quality",
-        "source",
-    )
+    order = dict(Framework.objects.values_list("code", "display_order"))
+    rows = sorted(_participations(moment.at).values(), key=lambda r: (order[r[0]], r[1]))
     return [
         {
-            "treaty": r["treaty__code"],
-            "country": r["country__iso2"],
-            "action": r["action"],
-            "signed": _iso(r["signed"]),
-            "ratified": _iso(r["ratified"]),
-            "in_force": _iso(r["in_force"]),
-            "date_quality": _blank_to_none(r["date_quality"]),
-            "source": _blank_to_none(r["source"]),
+            "treaty": treaty,
+            "country": country,
+            "action": values["action"],
+            "signed": _iso(values["signed"]),
+            "ratified": _iso(values["ratified"]),
+            "in_force": _iso(values["in_force"]),
+            "date_quality": _blank_to_none(values["date_quality"]),
+            "source": _blank_to_none(values["source"]),
         }
-        for r in rows
+        for treaty, country, values in rows
+    ]
+
+
+RESERVATION_FIELDS = ("participation_id", "kind", "article", "text", "source")
+
+
+def _reservations(at):
+    """[(pk, {field: value}, [criterion codes])] as recorded at `at` (today when None)."""
+    if at is None:
+        covered = {}
+        links = TreatyReservation.criteria.through.objects.order_by("criterion__display_order")
+        for reservation_id, code in links.values_list("treatyreservation_id", "criterion__code"):
+            covered.setdefault(reservation_id, []).append(code)
+        rows = TreatyReservation.objects.order_by("pk").values("pk", *RESERVATION_FIELDS)
+        return [(r["pk"], r, covered.get(r["pk"], [])) for r in rows]
+    past = _ordered(history.records_at(TreatyReservation, at), lambda r: r.pk)
+    return [
+        (
+            r.pk,
+            {f: getattr(r, f) for f in RESERVATION_FIELDS},
+            [c.code for c in sorted(r.criteria.all(), key=lambda c: c.display_order)],
+        )
+        for r in past
     ]
 
 
 def reservations(moment=NOW):
     if moment.release:
         return release_rows(moment.release, "reservations")
-    covered = {}
-    links = TreatyReservation.criteria.through.objects.order_by("criterion__display_order")
-    for reservation_id, code in links.values_list("treatyreservation_id", "criterion__code"):
-        covered.setdefault(reservation_id, []).append(code)
-    rows = TreatyReservation.objects.order_by("pk").values(
-        "pk",
-        "participation__treaty__code",
-        "participation__country__iso2",
-        "kind",
-        "article",
-        "text",
-        "source",
-    )
-    return [
-        {
-            "reservation_id": r["pk"],
-            "treaty": r["participation__treaty__code"],
-            "country": r["participation__country__iso2"],
-            "kind": r["kind"],
-            "article": _blank_to_none(r["article"]),
-            "criteria": covered.get(r["pk"], []),
-            "text": _blank_to_none(r["text"]),
-            "source": _blank_to_none(r["source"]),
-        }
-        for r in rows
-    ]
+    participations = _participations(moment.at)
+    rows = []
+    for pk, values, criteria in _reservations(moment.at):
+        if values["participation_id"] not in participations:
+            continue  # its participation was not on record at the moment
+        treaty, country, _ = participations[values["participation_id"]]
+        rows.append(
+            {
+                "reservation_id": pk,
+                "treaty": treaty,
+                "country": country,
+                "kind": values["kind"],
+                "article": _blank_to_none(values["article"]),
+                "criteria": criteria,
+                "text": _blank_to_none(values["text"]),
+                "source": _blank_to_none(values["source"]),
+            }
+        )
+    return rows
 
 
 def published_figures(moment=NOW):
@@ -312,13 +360,15 @@ def _database_cells(moment, country_codes, framework):
     if framework:
         leaves = leaves.filter(framework__code=framework)
     leaves = list(leaves.values_list("pk", "code", "framework__code"))
-    provision_of = _provision_texts({p for ids in linked.values() for p in ids})
+    provision_of = _provision_texts({p for ids in linked.values() for p in ids}, moment.at)
     cells, provisions = [], []
     for country_id, iso2 in places.values_list("pk", "iso2"):
         for criterion_id, code, framework_code in leaves:
             row = by_key.get((country_id, criterion_id))
             cells.append(_cell_row(iso2, code, framework_code, row))
             for provision_id in sorted(linked.get(row["pk"], []) if row else []):
+                if provision_id not in provision_of:
+                    continue  # not on record at the moment, as `history.cells_at` reads it
                 provisions.append(
                     {"country": iso2, "criterion": code, **provision_of[provision_id]}
                 )
@@ -344,11 +394,25 @@ def _cell_row(iso2, code, framework_code, row):
     return cell
 
 
-def _provision_texts(ids):
-    """provision id → its columns, cited as `Provision.citation()` cites it: one query."""
-    rows = Provision.objects.filter(pk__in=ids).values(
-        "pk", "reference", "url", "instrument__title", "instrument__year", "instrument__url"
-    )
+def _provision_texts(ids, at=None):
+    """provision id → its columns, cited as `Provision.citation()` cites it, as worded now
+    (one query) or at `at` (from the history, two queries)."""
+    if at is None:
+        rows = Provision.objects.filter(pk__in=ids).values(
+            "pk", "reference", "url", "instrument__title", "instrument__year", "instrument__url"
+        )
+    else:
+        rows = [
+            {
+                "pk": p.pk,
+                "reference": p.reference,
+                "url": p.url,
+                "instrument__title": p.instrument.title,
+                "instrument__year": p.instrument.year,
+                "instrument__url": p.instrument.url,
+            }
+            for p in history.provisions_at(at, ids).values()
+        ]
     out = {}
     for r in rows:
         title, year = r["instrument__title"], r["instrument__year"]
