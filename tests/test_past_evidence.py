@@ -6,7 +6,6 @@ import datetime
 import io
 from unittest import mock
 
-import docx
 import openpyxl
 import pytest
 from django.db import connection
@@ -25,6 +24,7 @@ from legislation.models import (
     TreatyReservation,
 )
 
+from . import test_evidence_review as evidence_review
 from .test_evidence_review import NEW_TITLE, OLD_TITLE, cited, public_text  # noqa: F401
 from .test_published_on import TOMORROW, YESTERDAY
 
@@ -33,21 +33,11 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 NEW_REFERENCE = "Sec. 4(a) as renumbered"
 NEW_ACT = "Republic Act No. 11930"
 
-# The pages and downloads that name a cell's source ...
-SOURCE_SHOWN_ON = [
-    "/countries/ph/",
-    "/countries/ph/gaps/",
-    "/countries/ph/gaps.docx",
-    "/countries/ph/gaps.pdf",
-    "/compare/?q=Philippines",
-    "/compare/?q=Philippines&_export=csv&shape=long",
-    "/compare/?q=Philippines&_export=json&shape=long",
-]
-# ... and those that name its provisions' instrument.
+# The pages and downloads that name a cell's source, and its provisions' instrument: those the
+# evidence review checks, and the PDF and XLSX (read here too).
+SOURCE_SHOWN_ON = [*evidence_review.SOURCE_SHOWN_ON, "/countries/ph/gaps.pdf"]
 INSTRUMENT_SHOWN_ON = [
-    "/countries/ph/",
-    "/compare/countries/?c=ph&c=th",
-    "/compare/?q=Philippines&_export=csv&shape=long",
+    *evidence_review.INSTRUMENT_SHOWN_ON,
     "/compare/?q=Philippines&_export=xlsx&shape=long",
 ]
 
@@ -60,12 +50,6 @@ def text_of(client, url):
         return " ".join(
             str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row
         )
-    if ".docx" in url:
-        response = client.get(url)
-        assert response.status_code == 200, url
-        document = docx.Document(io.BytesIO(response.content))
-        cells = [c.text for t in document.tables for row in t.rows for c in row.cells]
-        return "\n".join([p.text for p in document.paragraphs] + cells)
     if ".pdf" in url:
         response = client.get(url)
         assert response.status_code == 200, url
