@@ -65,6 +65,8 @@ class Matrix:
     leaves: list  # leaf criteria in display order
     articles: list  # article nodes (Lanzarote), in display order
     rows: list  # CountryRow, in the order of the countries given
+    # build_summary_matrix: every cell's values as read (id, country, criterion, status, …)
+    cells_read: tuple | None = None
 
     def by_iso2(self):
         return {row.country.iso2: row for row in self.rows}
@@ -207,7 +209,8 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
         fields += ["note", "source__url", "reviewed_at", "version"]
     cells = Assessment.objects.filter(country__in=country_ids, criterion__framework=framework)
     by_id = {}
-    for values in cells.order_by().values_list(*fields):
+    read = list(cells.order_by().values_list(*fields))
+    for values in read:
         pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
         title, page = values[8:10]
         source = citation_of_source(title, page) if source_id else ""
@@ -234,4 +237,8 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
                 by_id[assessment_id].provision_urls[text] = url
 
     _roll_up_articles(rows.values(), leaves, articles)
-    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+    matrix = Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+    if not detailed:
+        # The cells exactly as read, in a fixed order: what they show, for a cache key.
+        matrix.cells_read = tuple(sorted(read, key=lambda values: values[1:3]))
+    return matrix

@@ -131,7 +131,13 @@ class CompareView(ExportMixin, FilterView):
 
     def body_inputs(self):
         matrix = self.matrix()
-        ratings = published_ratings_of([r.country for r in matrix.rows], matrix.framework)
+        countries = [r.country for r in matrix.rows]
+        # Ratings change with no cell: reused, per country set, while only cells change.
+        ratings = datacache.unchanged_by_cells(
+            getattr(self.request, "data_version", None),
+            ("published ratings", matrix.framework.pk, tuple(c.pk for c in countries)),
+            lambda: tuple(published_ratings_of(countries, matrix.framework)),
+        )
         inputs = (
             "compare body",
             self.request.path,
