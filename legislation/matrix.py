@@ -139,8 +139,10 @@ class CellSummary:
     reviewed_at: object = None
     version: int = 0  # the cell's version, for the import template
     # Provision.citation(), "Instrument (year), reference": the form the import matches.
-    provisions: list = field(default_factory=list)
-    provision_urls: dict = field(default_factory=dict)  # provision text → its link
+    # Read only with detailed=True, which gives each cell its own list and dict; otherwise
+    # none (a new list and dict per cell would cost more than the rest of the cell).
+    provisions: list | tuple = ()
+    provision_urls: dict | None = None  # provision text → its link
 
 
 def _summaries_at(at, matrix, detailed):
@@ -157,6 +159,7 @@ def _summaries_at(at, matrix, detailed):
                 source.citation() if source else "",
             )
             if detailed:
+                summary.provisions, summary.provision_urls = [], {}
                 summary.note = cell.note
                 summary.source_url = source.url if source else ""
                 summary.reviewed_at = cell.reviewed_at
@@ -217,6 +220,7 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
         cell = CellSummary(status, as_of, precision, grade, source_id, source)
         if detailed:
             cell.note, cell.source_url, cell.reviewed_at, cell.version = values[10:]
+            cell.provisions, cell.provision_urls = [], {}
             cell.source_url = cell.source_url or ""
             by_id[pk] = cell
         rows[country_id].cells[code_of[criterion_id]] = cell

@@ -166,7 +166,11 @@ def matrix_inputs(matrix):
 def _cell_values(cell):
     if cell is None:
         return None
-    return tuple(getattr(cell, name) for name in CellSummary.__slots__)
+    values = tuple(getattr(cell, name) for name in CELL_VALUES)
+    return (*values, tuple(cell.provisions), tuple((cell.provision_urls or {}).items()))
+
+
+CELL_VALUES = [n for n in CellSummary.__slots__ if n not in ("provisions", "provision_urls")]
 
 
 def wide_records(rows, columns, framework_code):
