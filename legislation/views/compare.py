@@ -82,9 +82,25 @@ class CompareView(ExportMixin, FilterView):
 
     # Shared by page and exports: the rows, in the order the table sorts them.
 
+    def countries(self):
+        """The filtered countries in the table's order. A filter that reads cells (`where`,
+        `min_met`, `fully_assessed`) reads them now; otherwise they depend on countries and
+        groups only, so they are read once per shared version (`unchanged_by_cells`)."""
+        options = self.options
+        if options.get("where") or options.get("min_met") is not None:
+            return list(self.object_list)
+        if options.get("fully_assessed"):
+            return list(self.object_list)
+        chosen = tuple(sorted((name, repr(value)) for name, value in options.items()))
+        return datacache.unchanged_by_cells(
+            getattr(self.request, "data_version", None),
+            ("compare countries", chosen),
+            lambda: tuple(self.object_list),
+        )
+
     def matrix(self, *, detailed=False):
         return build_summary_matrix(
-            self.object_list,
+            self.countries(),
             self.options["framework"],
             detailed=detailed,
             at=at(self.request),
