@@ -61,7 +61,8 @@ class CompareView(ExportMixin, FilterView):
 
         def render_whole_page():
             body = datacache.piece(body_inputs, lambda: self.render_body(matrix, ratings))
-            return render(self.request, TEMPLATE, self.page_context(body)).content.decode()
+            # Bytes, as sent: no decoding here and encoding again for every response.
+            return render(self.request, TEMPLATE, self.page_context(body)).content
 
         return HttpResponse(datacache.piece(inputs, render_whole_page))
 
