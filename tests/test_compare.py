@@ -373,6 +373,19 @@ def test_after_a_cell_change_only_the_version_and_the_cells_are_read(client):
     assert queries_after_a_cell_change(client, "/compare/", Country.objects.get(iso2="KE")) == 2
 
 
+def test_another_worker_finds_what_one_worker_read_in_the_shared_cache(client):
+    from legislation.site import cache as datacache
+
+    source = make_source(title="Read once")
+    client.get("/compare/")
+    datacache.remembered.clear()  # a worker that has not served this shared version yet
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET, source=source)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/compare/").content.decode()
+    assert len(ctx.captured_queries) == 2
+    assert "source: Read once" in row_of(body, "KE")
+
+
 def test_a_filter_on_cells_sees_a_cell_change_at_once(client):
     source = make_source(title="A reading")
     kenya = Country.objects.get(iso2="KE")

@@ -197,22 +197,30 @@ def shared_version(version):
 
 
 class Remembered:
-    """Values read from the database, kept in this process under the shared version they
-    were read at (`shared_version`): after a change to cells only, a page reuses them rather
-    than reading them again. A few entries; the oldest go first. Values are shared between
-    requests: never change them."""
+    """Values read from the database, kept under the shared version they were read at
+    (`shared_version`): after a change to cells only, a page reuses them rather than reading
+    them again. Each process keeps a few (the oldest go first) and finds the others in the
+    shared cache, so that each worker does not read them once more after every change.
+    Values are shared between requests: never change them."""
 
     def __init__(self, max_entries):
         self.max_entries = max_entries
         self.values = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key, read):
+    def get(self, key, read, cache_key=None):
+        """The value kept for `key`; else the shared cache's under cache_key() (if given);
+        else read(), kept in both."""
         with self.lock:
             if key in self.values:
                 self.values.move_to_end(key)
                 return self.values[key]
-        value = read()
+        shared_key = cache_key() if cache_key else None
+        value = cache.get(shared_key) if shared_key else None
+        if value is None:
+            value = read()
+            if shared_key:
+                cache.set(shared_key, value, TIMEOUT)
         with self.lock:
             self.values[key] = value
             while len(self.values) > self.max_entries:
@@ -228,11 +236,14 @@ remembered = Remembered(64)
 
 
 def unchanged_by_cells(version, name, read):
-    """read(), or what it gave before at the same shared version (see `shared_version`).
-    Without a version (no page cache in play), read() every time."""
+    """read(), or what it gave before at the same shared version (see `shared_version`),
+    in this process or another (the cache key also holds the code's fingerprint: the values
+    may be model instances). Without a version (no page cache in play), read() every time."""
     if version is None:
         return read()
-    return remembered.get((name, shared_version(version)), read)
+    shared = shared_version(version)
+    key = (name, shared)
+    return remembered.get(key, read, lambda: piece_key(("unchanged by cells", *key)))
 
 
 def key_for(key_parts, version=None):
