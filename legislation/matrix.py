@@ -65,6 +65,8 @@ class Matrix:
     leaves: list  # leaf criteria in display order
     articles: list  # article nodes (Lanzarote), in display order
     rows: list  # CountryRow, in the order of the countries given
+    # build_summary_matrix: every cell's values as read (id, country, criterion, status, …)
+    cells_read: tuple | None = None
 
     def by_iso2(self):
         return {row.country.iso2: row for row in self.rows}
@@ -137,8 +139,10 @@ class CellSummary:
     reviewed_at: object = None
     version: int = 0  # the cell's version, for the import template
     # Provision.citation(), "Instrument (year), reference": the form the import matches.
-    provisions: list = field(default_factory=list)
-    provision_urls: dict = field(default_factory=dict)  # provision text → its link
+    # Read only with detailed=True, which gives each cell its own list and dict; otherwise
+    # none (a new list and dict per cell would cost more than the rest of the cell).
+    provisions: list | tuple = ()
+    provision_urls: dict | None = None  # provision text → its link
 
 
 def _summaries_at(at, matrix, detailed):
@@ -155,6 +159,7 @@ def _summaries_at(at, matrix, detailed):
                 source.citation() if source else "",
             )
             if detailed:
+                summary.provisions, summary.provision_urls = [], {}
                 summary.note = cell.note
                 summary.source_url = source.url if source else ""
                 summary.reviewed_at = cell.reviewed_at
@@ -207,13 +212,15 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
         fields += ["note", "source__url", "reviewed_at", "version"]
     cells = Assessment.objects.filter(country__in=country_ids, criterion__framework=framework)
     by_id = {}
-    for values in cells.order_by().values_list(*fields):
+    read = list(cells.order_by().values_list(*fields))
+    for values in read:
         pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
         title, page = values[8:10]
         source = citation_of_source(title, page) if source_id else ""
         cell = CellSummary(status, as_of, precision, grade, source_id, source)
         if detailed:
             cell.note, cell.source_url, cell.reviewed_at, cell.version = values[10:]
+            cell.provisions, cell.provision_urls = [], {}
             cell.source_url = cell.source_url or ""
             by_id[pk] = cell
         rows[country_id].cells[code_of[criterion_id]] = cell
@@ -234,4 +241,8 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
                 by_id[assessment_id].provision_urls[text] = url
 
     _roll_up_articles(rows.values(), leaves, articles)
-    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+    matrix = Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+    if not detailed:
+        # The cells exactly as read, in a fixed order: what they show, for a cache key.
+        matrix.cells_read = tuple(sorted(read, key=lambda values: values[1:3]))
+    return matrix

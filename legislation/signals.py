@@ -12,6 +12,7 @@ from .models import (
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -30,6 +31,7 @@ PUBLIC_MODELS = [
     LegalInstrument,
     Provision,
     PublishedFigure,
+    PublishedRating,
     Source,
     TreatyParticipation,
     TreatyReservation,
@@ -63,7 +65,20 @@ def _record_the_evidence_proposal(sender, instance, history_instance, **kwargs):
 
 
 def _public_data_changed(sender, **kwargs):
-    datacache.raise_version()
+    datacache.raise_version(shared=True)
+
+
+def _cells_changed(sender, **kwargs):
+    """A cell's values or provisions: every page's version rises, but not the shared one
+    (what pages show besides the cells), so the filter's choices and other reference data
+    read for a page stay reusable (`site/cache.py`, `unchanged_by_cells`)."""
+    datacache.raise_version(shared=False)
+
+
+def _receiver_for(sender):
+    if sender is Assessment or sender is Assessment.provisions.through:
+        return _cells_changed
+    return _public_data_changed
 
 
 def _m2m_links():
@@ -90,7 +105,7 @@ def connect():
         _record_the_evidence_proposal, dispatch_uid="record-the-evidence-proposal"
     )
     for signal, sender, uid in _public_receivers():
-        signal.connect(_public_data_changed, sender=sender, dispatch_uid=uid)
+        signal.connect(_receiver_for(sender), sender=sender, dispatch_uid=uid)
 
 
 def disconnect_public_receivers():

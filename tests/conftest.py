@@ -37,6 +37,7 @@ def _empty_cache():
 
     cache.clear()
     datacache.local.clear()
+    datacache.remembered.clear()
 
 
 @pytest.fixture(scope="session")

@@ -352,3 +352,124 @@ def test_signed_in_staff_see_a_change_at_once(client):
     body = client.get("/compare/").content.decode()
     assert "✘</span> not met" in row_of(body, "KE")
     assert "source: Staff-visible reading" in body
+
+
+# After a change to cells only, a page reads the cells again but not what no cell changes
+# (the filter's choices, the published ratings): `datacache.unchanged_by_cells`.
+
+
+def queries_after_a_cell_change(client, url, country):
+    source = make_source(title=f"Read for {url}")  # a new source is not a cell: before
+    client.get(url)  # this process has read the choices and ratings at this shared version
+    assess(country, "ICMEC.3", Status.MET, source=source)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"source: Read for {url}" in response.content.decode()
+    return len(ctx.captured_queries)
+
+
+def test_after_a_cell_change_only_the_version_and_the_cells_are_read(client):
+    assert queries_after_a_cell_change(client, "/compare/", Country.objects.get(iso2="KE")) == 2
+
+
+def test_another_worker_finds_what_one_worker_read_in_the_shared_cache(client):
+    from legislation.site import cache as datacache
+
+    source = make_source(title="Read once")
+    client.get("/compare/")
+    datacache.remembered.clear()  # a worker that has not served this shared version yet
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET, source=source)
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/compare/").content.decode()
+    assert len(ctx.captured_queries) == 2
+    assert "source: Read once" in row_of(body, "KE")
+
+
+def test_a_filter_on_cells_sees_a_cell_change_at_once(client):
+    source = make_source(title="A reading")
+    kenya = Country.objects.get(iso2="KE")
+    for query in ("where=ICMEC.3:met", "min_met=1", "fully_assessed=1", "q=Kenya"):
+        client.get(f"/compare/?{query}")
+    for code in ("ICMEC.1", "ICMEC.2", "ICMEC.3", "ICMEC.4", "ICMEC.5"):
+        assess(kenya, code, Status.MET, source=source)
+    for query in ("where=ICMEC.3:met", "min_met=1", "fully_assessed=1", "q=Kenya"):
+        body = client.get(f"/compare/?{query}").content.decode()
+        assert "met 5 of 5" in row_of(body, "KE"), query
+
+
+def test_a_country_added_to_a_group_shows_at_once_in_that_groups_table(client):
+    from legislation.models import CountryGroup
+
+    group = CountryGroup.objects.exclude(countries__iso2="KE").first()
+    assert 'class="code">KE<' not in client.get(f"/compare/?group={group.slug}").content.decode()
+    group.countries.add(Country.objects.get(iso2="KE"))
+    assert 'class="code">KE<' in client.get(f"/compare/?group={group.slug}").content.decode()
+
+
+def test_after_a_cell_change_the_queries_are_the_same_for_20_and_200_countries(client):
+    small = build_synthetic(20, region="Small", seed=7)[0][0]
+    large = build_synthetic(200, region="Large", seed=8)[0][0]
+    assert queries_after_a_cell_change(
+        client, "/compare/?region=Small", small
+    ) == queries_after_a_cell_change(client, "/compare/?region=Large", large)
+
+
+def test_a_renamed_group_shows_at_once_among_the_filters_choices(client):
+    from legislation.models import CountryGroup
+
+    group = CountryGroup.objects.first()
+    assert f">{group.name}</option>" in client.get("/compare/").content.decode()
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET)  # cells only: kept …
+    client.get("/compare/")
+    group.name = "Renamed group of states"
+    group.save()  # … until anything else changes
+    body = client.get("/compare/").content.decode()
+    assert ">Renamed group of states</option>" in body
+
+
+def test_a_renamed_criterion_shows_at_once_in_the_headings_and_choices(client):
+    from legislation.models import Criterion
+
+    client.get("/compare/")
+    criterion = Criterion.objects.get(code="ICMEC.4")
+    criterion.title = "Renamed criterion title"
+    criterion.save()
+    body = client.get("/compare/").content.decode()
+    assert "ICMEC.4: Renamed criterion title" in body
+    assert "ICMEC.4 Renamed criterion title" in body  # the map's and the filter's choices
+
+
+def test_a_changed_published_rating_shows_at_once(client):
+    from legislation.models import PublishedRating
+
+    rating = PublishedRating.objects.get(country__iso2="FR")
+    assert rating.summary in client.get("/compare/").content.decode()
+    rating.summary = "met four of five, says the new reading"
+    rating.save()
+    assert "met four of five, says the new reading" in client.get("/compare/").content.decode()
+
+
+def test_a_country_renamed_without_signals_shows_once_bump_is_called(client):
+    from legislation.site import cache as datacache
+
+    client.get("/compare/")
+    Country.objects.filter(iso2="KE").update(name="Kenya, renamed by update()")
+    datacache.bump()  # update() bypasses the signals: the documented rule
+    body = client.get("/compare/").content.decode()
+    assert "Kenya, renamed by update()</a>" in body
+
+
+def test_a_source_renamed_by_another_process_shows_in_the_cells_at_once(client):
+    # The signals never reach this process, but the source's history row does.
+    source = make_source(title="Reading before")
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET, source=source)
+    assert "source: Reading before" in client.get("/compare/").content.decode()
+    signals.disconnect_public_receivers()
+    try:
+        source.title = "Reading after"
+        source.save()
+    finally:
+        signals.connect()
+    body = client.get("/compare/").content.decode()
+    assert "source: Reading after" in row_of(body, "KE")

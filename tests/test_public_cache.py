@@ -14,6 +14,7 @@ from legislation.models import (
     CountryGroup,
     Criterion,
     DataVersion,
+    PublishedRating,
     Source,
 )
 from legislation.site import cache as datacache
@@ -94,14 +95,63 @@ def test_signed_in_staff_get_a_fresh_uncached_page(client):
         lambda: CountryGroup.objects.first().save(),
         lambda: Criterion.objects.first().save(),
         lambda: CountryGroup.objects.first().countries.remove(Country.objects.get(iso2="FR")),
+        lambda: PublishedRating.objects.first().save(),
         lambda: assess(Country.objects.get(iso2="FR"), "ICMEC.1", Status.MET),
     ],
-    ids=["source", "country", "group", "criterion", "group member", "cell"],
+    ids=["source", "country", "group", "criterion", "group member", "rating", "cell"],
 )
 def test_a_public_change_raises_the_data_version(change):
     before = version_number()
     change()
     assert version_number() > before
+
+
+def shared_number():
+    return DataVersion.objects.get(pk=1).shared
+
+
+def test_a_change_to_cells_only_leaves_the_shared_version_alone():
+    source = Source.objects.create(title="A reading")  # a source is not a cell: before
+    before = shared_number()
+    cell = assess(Country.objects.get(iso2="FR"), "ICMEC.1", Status.MET, source=source)
+    cell.provisions.clear()
+    cell.delete()
+    assert shared_number() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda: Country.objects.get(iso2="FR").save(),
+        lambda: CountryGroup.objects.first().save(),
+        lambda: Criterion.objects.first().save(),
+        lambda: PublishedRating.objects.first().save(),
+        lambda: Source.objects.create(title="A new source"),
+        datacache.bump,
+    ],
+    ids=["country", "group", "criterion", "rating", "source", "bump"],
+)
+def test_any_other_public_change_raises_the_shared_version(change):
+    Country.objects.get(iso2="FR").save()
+    before = shared_number()
+    change()
+    assert shared_number() > before
+
+
+def test_the_shared_version_changes_with_its_cache_token_and_evidence_history():
+    source = Source.objects.create(title="A reading")
+    first = datacache.data_version()
+    assert datacache.shared_version(first) == datacache.shared_version(datacache.data_version())
+    assess(Country.objects.get(iso2="FR"), "ICMEC.1", Status.MET, source=source)
+    cells_only = datacache.data_version()
+    assert cells_only != first
+    assert datacache.shared_version(cells_only) == datacache.shared_version(first)
+    source.title = "A renamed reading"
+    source.save()
+    renamed = datacache.data_version()
+    assert datacache.shared_version(renamed) != datacache.shared_version(first)
+    cache.clear()  # a new token: nothing remembered under the old one is used
+    assert datacache.shared_version(datacache.data_version()) != datacache.shared_version(renamed)
 
 
 def test_a_login_or_an_import_draft_leaves_the_version_alone(client):

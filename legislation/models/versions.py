@@ -11,6 +11,10 @@ class DataVersion(models.Model):
     whatever cache it has; `changed_at` is the pages' Last-Modified."""
 
     number = models.PositiveBigIntegerField(default=0)
+    # Raised with `number` by every public change except a cell's (its values, its provisions):
+    # what a page shows besides the cells (countries, groups, criteria, ratings, sources, …)
+    # is unchanged while it stays, so it may be reused after a change to cells only.
+    shared = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):

@@ -36,6 +36,7 @@ from django.db.models import F
 from django.utils import timezone
 
 VERSION_KEY = "legislation:data-version"
+SHARED_KEY = "legislation:shared-version"
 TIMEOUT = 60 * 60  # a value not asked for within an hour is dropped
 LOCAL_BYTES = 32 * 1024 * 1024  # the most each process keeps of `Local` values
 
@@ -87,20 +88,31 @@ def _replace_token():
     cache.set(VERSION_KEY, uuid.uuid4().hex, None)
 
 
-def raise_version():
+def _replace_tokens():
+    cache.set_many({VERSION_KEY: uuid.uuid4().hex, SHARED_KEY: uuid.uuid4().hex}, None)
+
+
+def raise_version(*, shared=True):
     """Raise the database's version number now (inside the caller's transaction) and replace
-    the cache token once the transaction commits."""
+    the cache token once the transaction commits. `shared=False` only for a change to cells
+    (their values or provisions) and nothing else: what pages show besides the cells
+    (`Version.shared`) stays as it was."""
     from legislation.models import DataVersion
 
     now = timezone.now()
-    if not DataVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=now):
-        DataVersion.objects.get_or_create(pk=1, defaults={"number": 1, "changed_at": now})
-    transaction.on_commit(_replace_token)
+    raised = {"number": F("number") + 1, "changed_at": now}
+    if shared:
+        raised["shared"] = F("shared") + 1
+    if not DataVersion.objects.filter(pk=1).update(**raised):
+        DataVersion.objects.get_or_create(
+            pk=1, defaults={"number": 1, "shared": 1, "changed_at": now}
+        )
+    transaction.on_commit(_replace_tokens if shared else _replace_token)
 
 
 def bump(**kwargs):
-    """For writes that bypass the signals: the public data has changed."""
-    raise_version()
+    """For writes that bypass the signals: the public data has changed (all of it)."""
+    raise_version(shared=True)
 
 
 @functools.cache
@@ -132,15 +144,19 @@ def _fingerprint_sql():
     parts = [
         f"(SELECT number FROM {version} WHERE id = 1)",  # noqa: S608
         f"(SELECT changed_at FROM {version} WHERE id = 1)",  # noqa: S608
+        f"(SELECT shared FROM {version} WHERE id = 1)",  # noqa: S608
         *(f"(SELECT MAX({quote(column)}) FROM {quote(table)})" for table, column in tables),  # noqa: S608
     ]
     return "SELECT " + ", ".join(parts)
 
 
 class Version(str):
-    """The data version as text (for keys and ETags), with the time of the last change."""
+    """The data version as text (for keys and ETags), with the time of the last change and
+    `shared_parts`: what stays while only cells change (see `shared_version`)."""
 
     changed_at: datetime.datetime | None = None
+    shared_parts: str = ""
+    shared: str | None = None  # shared_version(), once read
 
 
 def data_version():
@@ -151,14 +167,83 @@ def data_version():
         token = cache.get(VERSION_KEY, token)
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql())
-        number, changed_at, *maxima = cursor.fetchone()
+        number, changed_at, shared, *maxima = cursor.fetchone()
     version = Version(f"{token}|{number}|" + "|".join(str(v) for v in maxima))
+    # Not the cells' own: the newest cell and cell history row (maxima[0:2]) change with cells.
+    version.shared_parts = f"{shared}|" + "|".join(str(v) for v in maxima[2:])
     if isinstance(changed_at, str):  # SQLite answers a raw subquery with text
         changed_at = datetime.datetime.fromisoformat(changed_at)
     if changed_at is not None and timezone.is_naive(changed_at):
         changed_at = timezone.make_aware(changed_at, datetime.UTC)
     version.changed_at = changed_at
     return version
+
+
+def shared_version(version):
+    """The version of everything public except the cells, for values read from it that a
+    change to cells cannot change (the filter's choices, published ratings): the database's
+    `shared` number (raised by every public change but a cell's, and by `bump()`), the newest
+    history rows of provisions, instruments, sources and treaty records (writes that bypass
+    the signals but keep history), and a cache token replaced when `shared` is raised (as
+    `data_version`'s is). One cache read per request, made only when a page is not cached."""
+    if version.shared is None:
+        token = cache.get(SHARED_KEY)
+        if token is None:
+            token = uuid.uuid4().hex
+            cache.add(SHARED_KEY, token, None)
+            token = cache.get(SHARED_KEY, token)
+        version.shared = f"{token}|{version.shared_parts}"
+    return version.shared
+
+
+class Remembered:
+    """Values read from the database, kept under the shared version they were read at
+    (`shared_version`): after a change to cells only, a page reuses them rather than reading
+    them again. Each process keeps a few (the oldest go first) and finds the others in the
+    shared cache, so that each worker does not read them once more after every change.
+    Values are shared between requests: never change them."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self.values = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key, read, cache_key=None):
+        """The value kept for `key`; else the shared cache's under cache_key() (if given);
+        else read(), kept in both."""
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        shared_key = cache_key() if cache_key else None
+        value = cache.get(shared_key) if shared_key else None
+        if value is None:
+            value = read()
+            if shared_key:
+                cache.set(shared_key, value, TIMEOUT)
+        with self.lock:
+            self.values[key] = value
+            while len(self.values) > self.max_entries:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.values.clear()
+
+
+remembered = Remembered(64)
+
+
+def unchanged_by_cells(version, name, read):
+    """read(), or what it gave before at the same shared version (see `shared_version`),
+    in this process or another (the cache key also holds the code's fingerprint: the values
+    may be model instances). Without a version (no page cache in play), read() every time."""
+    if version is None:
+        return read()
+    shared = shared_version(version)
+    key = (name, shared)
+    return remembered.get(key, read, lambda: piece_key(("unchanged by cells", *key)))
 
 
 def key_for(key_parts, version=None):

@@ -144,10 +144,18 @@ def matrix_inputs(matrix):
     """Everything a comparison built from this matrix can show, as plain values: the key of
     its cached pieces. Every stored value of the framework, criteria and countries, and each
     cell's values as read (status, dates, grade, the source's citation)."""
-    leaves = [c.code for c in matrix.leaves]
-    return (
+    criteria = (
         values_of(matrix.framework),
         tuple(values_of(c) for c in matrix.leaves + matrix.articles),
+    )
+    if matrix.cells_read is not None:
+        # The cells' values as the query read them (the citation and every other shown value
+        # is made from them by the code, which is in every piece's key): no per-cell work.
+        countries = tuple(values_of(row.country) for row in matrix.rows)
+        return (*criteria, countries, matrix.cells_read)
+    leaves = [c.code for c in matrix.leaves]
+    return (
+        *criteria,
         tuple(
             (values_of(row.country), tuple(_cell_values(row.cells.get(code)) for code in leaves))
             for row in matrix.rows
@@ -158,7 +166,11 @@ def matrix_inputs(matrix):
 def _cell_values(cell):
     if cell is None:
         return None
-    return tuple(getattr(cell, name) for name in CellSummary.__slots__)
+    values = tuple(getattr(cell, name) for name in CELL_VALUES)
+    return (*values, tuple(cell.provisions), tuple((cell.provision_urls or {}).items()))
+
+
+CELL_VALUES = [n for n in CellSummary.__slots__ if n not in ("provisions", "provision_urls")]
 
 
 def wide_records(rows, columns, framework_code):

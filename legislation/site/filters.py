@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from legislation.models import Assessment, Country, CountryGroup, Criterion, Framework
 from legislation.rules import STATUS_ORDER
+from legislation.site import cache as datacache
 from legislation.site import country_search
 from legislation.statuses import Status, label
 
@@ -55,6 +56,25 @@ def _leaf_count_subquery(framework_code, statuses):
         .values("n")
     )
     return Coalesce(Subquery(cells, output_field=IntegerField()), Value(0))
+
+
+def _choices():
+    """The filter's choices as read from the database: places, groups and every criterion
+    with its framework (which the matrix reuses). Nothing here depends on cells."""
+    places = Country.objects.order_by("region", "subregion").values_list("region", "subregion")
+    regions, subregions = [], []
+    for region, subregion in places.distinct():
+        if region not in regions:
+            regions.append(region)
+        if subregion not in subregions:
+            subregions.append(subregion)
+    groups = tuple((g.slug, g.name) for g in CountryGroup.objects.all())
+    criteria = tuple(
+        Criterion.objects.select_related("framework").order_by(
+            "framework__display_order", "display_order"
+        )
+    )
+    return tuple(regions), tuple(sorted(subregions)), groups, criteria
 
 
 class CompareFilter(django_filters.FilterSet):
@@ -120,24 +140,16 @@ class CompareFilter(django_filters.FilterSet):
         self._set_choices()
 
     def _set_choices(self):
-        # Two small queries whatever the number of countries: places and criteria.
-        places = Country.objects.order_by("region", "subregion").values_list("region", "subregion")
-        regions, subregions = [], []
-        for region, subregion in places.distinct():
-            if region not in regions:
-                regions.append(region)
-            if subregion not in subregions:
-                subregions.append(subregion)
-        self.filters["region"].extra["choices"] = [(r, r) for r in regions]
-        self.filters["subregion"].extra["choices"] = [(s, s) for s in sorted(subregions)]
-        groups = [(g.slug, g.name) for g in CountryGroup.objects.all()]
-        self.filters["group"].extra["choices"] = groups
-
-        criteria = list(
-            Criterion.objects.select_related("framework").order_by(
-                "framework__display_order", "display_order"
-            )
+        # Three small queries whatever the number of countries: places, groups and criteria;
+        # none when only cells changed since this process last read them (see `_choices`).
+        version = getattr(self.request, "data_version", None)
+        regions, subregions, groups, criteria = datacache.unchanged_by_cells(
+            version, "compare choices", _choices
         )
+        self.filters["region"].extra["choices"] = [(r, r) for r in regions]
+        self.filters["subregion"].extra["choices"] = [(s, s) for s in subregions]
+        self.filters["group"].extra["choices"] = list(groups)
+        criteria = list(criteria)
         self.criteria = criteria
         # Only the chosen standard's criteria are offered; with an unknown standard, all of them
         # (the form then reports the standard itself).

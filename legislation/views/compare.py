@@ -61,7 +61,8 @@ class CompareView(ExportMixin, FilterView):
 
         def render_whole_page():
             body = datacache.piece(body_inputs, lambda: self.render_body(matrix, ratings))
-            return render(self.request, TEMPLATE, self.page_context(body)).content.decode()
+            # Bytes, as sent: no decoding here and encoding again for every response.
+            return render(self.request, TEMPLATE, self.page_context(body)).content
 
         return HttpResponse(datacache.piece(inputs, render_whole_page))
 
@@ -82,9 +83,25 @@ class CompareView(ExportMixin, FilterView):
 
     # Shared by page and exports: the rows, in the order the table sorts them.
 
+    def countries(self):
+        """The filtered countries in the table's order. A filter that reads cells (`where`,
+        `min_met`, `fully_assessed`) reads them now; otherwise they depend on countries and
+        groups only, so they are read once per shared version (`unchanged_by_cells`)."""
+        options = self.options
+        if options.get("where") or options.get("min_met") is not None:
+            return list(self.object_list)
+        if options.get("fully_assessed"):
+            return list(self.object_list)
+        chosen = tuple(sorted((name, repr(value)) for name, value in options.items()))
+        return datacache.unchanged_by_cells(
+            getattr(self.request, "data_version", None),
+            ("compare countries", chosen),
+            lambda: tuple(self.object_list),
+        )
+
     def matrix(self, *, detailed=False):
         return build_summary_matrix(
-            self.object_list,
+            self.countries(),
             self.options["framework"],
             detailed=detailed,
             at=at(self.request),
@@ -131,7 +148,13 @@ class CompareView(ExportMixin, FilterView):
 
     def body_inputs(self):
         matrix = self.matrix()
-        ratings = published_ratings_of([r.country for r in matrix.rows], matrix.framework)
+        countries = [r.country for r in matrix.rows]
+        # Ratings change with no cell: reused, per country set, while only cells change.
+        ratings = datacache.unchanged_by_cells(
+            getattr(self.request, "data_version", None),
+            ("published ratings", matrix.framework.pk, tuple(c.pk for c in countries)),
+            lambda: tuple(published_ratings_of(countries, matrix.framework)),
+        )
         inputs = (
             "compare body",
             self.request.path,
