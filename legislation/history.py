@@ -28,6 +28,7 @@ __all__ = [
     "end_of_day",
     "provisions_at",
     "records_at",
+    "rows_at",
     "state_at",
 ]
 
@@ -221,6 +222,19 @@ def provisions_at(moment, ids, *, or_last_known=False):
     return {pk: p for pk, p in provisions.items() if p.instrument_id in instruments}
 
 
+def rows_at(model, moment):
+    """The newest historical row of each record of an audited type by `moment`, deletions
+    included (`history_type` "-"): a queryset of the historical model, to filter further on
+    what the row recorded (e.g. who saved it, through which proposal)."""
+    past = model.history.model.objects
+    newest = (
+        past.filter(id=OuterRef("id"), history_date__lte=moment)
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
+    )
+    return past.filter(history_date__lte=moment, history_id=Subquery(newest))
+
+
 def records_at(model, moment, ids=None, *, or_last_known=False, **record_filter):
     """{pk: instance} of an audited record type (`Source`, `LegalInstrument`, `Provision`,
     `TreatyParticipation`, `TreatyReservation`) as each record stood at `moment`, read from its
@@ -246,14 +260,7 @@ def records_at(model, moment, ids=None, *, or_last_known=False, **record_filter)
     if ids is not None and not ids:
         return {}
     past = model.history.model.objects
-    newest = (
-        past.filter(id=OuterRef("id"), history_date__lte=moment)
-        .order_by("-history_date", "-history_id")
-        .values("history_id")[:1]
-    )
-    rows = past.filter(**record_filter).filter(
-        history_date__lte=moment, history_id=Subquery(newest)
-    )
+    rows = rows_at(model, moment).filter(**record_filter)
     if ids is not None:
         rows = rows.filter(id__in=ids)
     found = {}

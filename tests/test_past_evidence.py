@@ -31,7 +31,7 @@ from .test_published_on import TOMORROW, YESTERDAY
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 NEW_REFERENCE = "Sec. 4(a) as renumbered"
-NEW_ACT = "Republic Act No. 11930"
+NEW_ACT = "Republic Act No. 99999 (reworded for this test)"
 
 # The pages and downloads that name a cell's source, and its provisions' instrument: those the
 # evidence review checks, and the PDF and XLSX (read here too).
@@ -323,3 +323,55 @@ def test_the_api_shows_a_treaty_records_old_dates_on_the_day_before(client):
         [today] = api_results(client, path, country="fr")
     assert today["in_force"] == "1999-02-03"
     assert past["in_force"] == (was.isoformat() if was else None)
+
+
+# Laws on record (provisions no assessed cell cites) as they stood on the day asked.
+
+
+def laws_section(client, url):
+    body = text_of(client, url)
+    start = body.index("Laws on record (not yet assessed against the criteria)")
+    return body[start : body.index('<h2 id="changes">', start)]
+
+
+def test_a_past_profile_lists_the_laws_on_record_then(client):
+    past = laws_section(client, f"/countries/us/?as_of={YESTERDAY}")
+    assert "§ 2256" in past and "§ 2258A" in past
+    before_any = laws_section(client, "/countries/us/?as_of=2000-01-01")
+    assert "§ 2256" not in before_any
+
+
+def test_a_law_recorded_today_is_absent_from_the_day_before(client):
+    instrument = Provision.objects.get(reference__startswith="§ 2256").instrument
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW):
+        Provision.objects.create(instrument=instrument, reference="§ 2252 qqxx")
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW + datetime.timedelta(hours=1)):
+        assert "§ 2252 qqxx" in laws_section(client, "/countries/us/")
+        assert "§ 2252 qqxx" not in laws_section(client, f"/countries/us/?as_of={YESTERDAY}")
+
+
+def test_a_law_cited_by_a_cell_assessed_since_is_listed_the_day_before(client, editor, reviewer):
+    from legislation.editorial import workflow
+    from legislation.statuses import Status
+
+    from .factories import cell, make_source
+
+    provision = Provision.objects.get(reference__startswith="§ 2256")
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW):
+        target = cell(provision.instrument.country, "ICMEC.2")
+        values = {
+            "status": Status.MET,
+            "as_of": datetime.date(2024, 1, 1),
+            "as_of_precision": "day",
+            "evidence_grade": "B",
+            "note": "",
+            "source": make_source(title="Reading of 18 U.S.C. 2256"),
+        }
+        change = workflow.Change(target, target.version, values, [provision])
+        result = workflow.propose(editor, "Read § 2256", [change])
+        workflow.approve(reviewer, [p.pk for p in result.proposals])
+    with mock.patch("django.utils.timezone.now", lambda: TOMORROW + datetime.timedelta(hours=1)):
+        today = laws_section(client, "/countries/us/")
+        past = laws_section(client, f"/countries/us/?as_of={YESTERDAY}")
+    assert "§ 2256" in past  # on record, not yet assessed, that day
+    assert "§ 2256" not in today  # relied on by an assessed cell since

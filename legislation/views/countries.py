@@ -134,8 +134,7 @@ def profile(request, iso2):
         "summaries": summaries,
         "participation": participation,
         "published_ratings": annotate_lines(summaries, participation, country),
-        # Laws on record are today's list: a view as published on a past day leaves them out.
-        "laws_on_record": [] if at(request) else laws_on_record(country),
+        "laws_on_record": laws_on_record(country, at(request)),
         "changes": change_log(country, until=at(request)),
     }
     return render(request, "legislation/site/country_profile.html", ctx)
