@@ -53,7 +53,7 @@ serve: install .secret_key
 	  $(PY) manage.py migrate --no-input && \
 	  $(PY) manage.py load_reference_data && \
 	  $(PY) manage.py collectstatic --no-input -v0 && \
-	  exec $(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) \
+	  exec $(VENV)/bin/gunicorn config.wsgi:application -c config/gunicorn.py --bind $(HOST):$(PORT) \
 	    --workers $${WEB_CONCURRENCY:-3} --timeout $${GUNICORN_TIMEOUT:-60} \
 	    --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"'
 

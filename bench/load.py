@@ -193,8 +193,9 @@ def main():
         manage(env, "migrate", "-v0")
         manage(env, "load_reference_data")
         server = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind",
-             f"127.0.0.1:{PORT}", "--workers", str(WORKERS), "--timeout", "60"],
+            [sys.executable, "-m", "gunicorn", "config.wsgi:application",
+             "-c", "config/gunicorn.py", "--bind", f"127.0.0.1:{PORT}",
+             "--workers", str(WORKERS), "--timeout", "60"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         for _ in range(100):

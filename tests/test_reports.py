@@ -216,3 +216,21 @@ def test_it_reports_on_lists_of_2_and_40_countries_with_the_same_number_of_queri
 )
 def test_it_never_answers_a_malformed_parameter_with_a_500(client, url):
     assert client.get(url).status_code in (200, 301, 400, 404)
+
+
+def test_the_pdf_renderer_warms_up_with_the_print_stylesheet():
+    from legislation.reports import pdf
+
+    document = PdfReader(io.BytesIO(pdf.warm_up()))
+    assert len(document.pages) == 1
+    assert "Briefing" in document.pages[0].extract_text()
+
+
+def test_a_worker_whose_pdf_warm_up_fails_still_starts(caplog):
+    from unittest import mock
+
+    from config import gunicorn as server_config
+
+    with mock.patch("legislation.reports.pdf.warm_up", side_effect=OSError("no fonts")):
+        server_config.post_worker_init(worker=None)  # logs, does not raise
+    assert "Could not warm up the PDF renderer" in caplog.text

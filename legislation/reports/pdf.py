@@ -78,6 +78,25 @@ def render_document(template, ctx, base_url=PDF_BASE_URL):
     return HTML(string=html, base_url=base_url, url_fetcher=fetcher).render()
 
 
+WARM_UP_PAGE = (
+    '<!doctype html><html lang="en"><head><link rel="stylesheet" href="{css}"></head>'
+    "<body><h1>Briefing</h1><table><caption>Cells</caption><tr><td>met</td></tr></table>"
+    "</body></html>"
+)
+
+
+def warm_up():
+    """Print one small page with the print stylesheet. A process's first document otherwise
+    pays for importing WeasyPrint and loading fonts (about 0.4 s here, twice a warm render);
+    a server worker calls this as it starts (config/gunicorn.py), so no visitor waits for it."""
+    fetcher = local_only_fetcher()
+    from weasyprint import HTML
+
+    css = urljoin(PDF_BASE_URL, settings.STATIC_URL) + "legislation/print.css"
+    page = HTML(string=WARM_UP_PAGE.format(css=css), base_url=PDF_BASE_URL, url_fetcher=fetcher)
+    return page.render().write_pdf()
+
+
 def render_pdf(template, ctx, base_url=PDF_BASE_URL):
     """The template printed to PDF."""
     return render_document(template, ctx, base_url).write_pdf()
