@@ -1,5 +1,6 @@
 """`?as_of=YYYY-MM-DD`: every public page exactly as it was published at the end of that day."""
 
+import csv
 import datetime
 import io
 from unittest import mock
@@ -92,6 +93,39 @@ def test_it_shows_the_comparison_page_as_published_the_day_before(client, approv
     past = client.get(f"/compare/?framework=icmec&as_of={YESTERDAY}")
     assert past.status_code == 200
     assert "As published on" in past.content.decode()
+
+
+def wide_rows(client, query):
+    """The country codes of the comparison's wide CSV download for this query."""
+    response = client.get(f"/compare/?framework=icmec&_export=csv&shape=wide&{query}")
+    assert response.status_code == 200, response.content
+    text = response.content.decode("utf-8-sig")
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return {row["iso2"] for row in csv.DictReader(lines)}
+
+
+@pytest.mark.parametrize(
+    ("query", "today", "yesterday"),
+    [
+        ("where=ICMEC.5:partial", True, False),  # partial since today
+        ("where=ICMEC.5:not_assessed", False, True),  # not assessed until today
+        ("fully_assessed=1&q=PH", False, False),
+    ],
+)
+def test_the_status_filters_read_the_cells_as_published_on_the_day_asked(
+    client, approved_today, query, today, yesterday
+):
+    assert ("PH" in wide_rows(client, query)) is today
+    assert ("PH" in wide_rows(client, f"{query}&as_of={YESTERDAY}")) is yesterday
+    page = client.get(f"/compare/?framework=icmec&{query}&as_of={YESTERDAY}").content.decode()
+    assert ('href="/countries/ph/?as_of=' in page) is yesterday
+
+
+def test_the_figures_count_the_countries_the_status_filters_chose_that_day(client, approved_today):
+    past = client.get(f"/figures/?where=ICMEC.5:partial&as_of={YESTERDAY}").context
+    today = client.get("/figures/?where=ICMEC.5:partial").context
+    assert today["country_count"] >= 1
+    assert past["country_count"] == today["country_count"] - 1
 
 
 def test_the_past_comparison_and_todays_never_share_a_rendered_row(
@@ -189,10 +223,11 @@ def test_the_past_comparison_and_its_download_run_a_constant_number_of_queries(c
     moment = datetime.date.today().isoformat()
     page = f"/compare/?framework=icmec&as_of={moment}&q=Testland"
     download = f"/compare/?framework=icmec&as_of={moment}&_export=json&shape=long"
+    chosen = f"/compare/?framework=icmec&as_of={moment}&where=ICMEC.1:met&min_met=1"
     grow(1)
-    few = (queries(client, page), queries(client, download))
+    few = [queries(client, url) for url in (page, download, chosen)]
     grow(4)
-    assert (queries(client, page), queries(client, download)) == few
+    assert [queries(client, url) for url in (page, download, chosen)] == few
 
 
 def test_the_past_profile_and_gap_report_run_a_constant_number_of_queries(client):

@@ -16,9 +16,9 @@ from drf_spectacular.utils import extend_schema_field
 
 from legislation.models import Country, Criterion, Framework, PublishedFigure, Release
 from legislation.models import TreatyParticipation as Participation
-from legislation.site.filters import CompareFilter, IntegerFilter
+from legislation.site.filters import CompareFilter, IntegerFilter, matches_status_filters
 from legislation.site.forms import CountryCodesField
-from legislation.statuses import ASSESSED, Status
+from legislation.statuses import Status
 
 from . import queries
 from .queries import NOW, Moment
@@ -159,8 +159,8 @@ class CellFilter(CountryFilter):
         method=_no_filtering, label="Only cells with these statuses", choices=Status.choices
     )
 
-    def _set_choices(self):
-        super()._set_choices()
+    def _set_choices(self, choice_data=None):
+        super()._set_choices(choice_data)
         self.filters["criterion"].extra["choices"] = [
             (c.code, c.code) for c in self.criteria if c.is_leaf
         ]
@@ -224,43 +224,18 @@ class ChangeFilter(MomentFilters):
         fields = []
 
 
-STATUS_FILTERS = ("where", "min_met", "fully_assessed")
-
-
-def _matches(statuses, data):
-    """The comparison's status filters on one country's cells at a past moment or release:
-    the same meaning as `CompareFilter` gives them on the current data."""
-    for value in data.get("where") or []:
-        code, _, wanted = value.partition(":")
-        status = statuses.get(code, Status.NOT_ASSESSED)
-        if wanted == Status.NOT_ASSESSED and status in ASSESSED:
-            return False
-        if wanted != Status.NOT_ASSESSED and status != wanted:
-            return False
-    met = sum(1 for s in statuses.values() if s == Status.MET)
-    if data.get("min_met") is not None and met < data["min_met"]:
-        return False
-    assessed = sum(1 for s in statuses.values() if s in ASSESSED)
-    return not (data.get("fully_assessed") and assessed < len(statuses))
-
-
 def selected_countries(filterset, data, moment):
     """The ISO codes the comparison's filters choose, in code order."""
-    uses_status = any(data.get(n) not in (None, False, []) for n in STATUS_FILTERS)
-    if moment.is_now or not uses_status:
+    if moment.is_now or not filterset.uses_status():
         return sorted(filterset.qs.values_list("iso2", flat=True))
     # At another moment, the country filters run on the FilterSet and the status filters on
     # that moment's cells.
-    query = filterset.data.copy()
-    for name in STATUS_FILTERS:
-        query.pop(name, None)
-    base = type(filterset)(query, queryset=Country.objects.all())
-    codes = sorted(base.qs.values_list("iso2", flat=True))
+    codes = sorted(filterset.without_status().qs.values_list("iso2", flat=True))
     cells, _ = queries.cells(moment, country_codes=set(codes), framework=data["framework"])
     statuses = {}
     for row in cells:
         statuses.setdefault(row["country"], {})[row["criterion"]] = row["status"]
-    return [code for code in codes if _matches(statuses.get(code, {}), data)]
+    return [code for code in codes if matches_status_filters(statuses.get(code, {}), data)]
 
 
 # The comparison page's FilterSet shares its filter objects with subclasses: give the API's

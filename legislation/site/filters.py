@@ -13,7 +13,7 @@ from legislation.models import Assessment, Country, CountryGroup, Criterion, Fra
 from legislation.rules import STATUS_ORDER
 from legislation.site import cache as datacache
 from legislation.site import country_search
-from legislation.statuses import Status, label
+from legislation.statuses import ASSESSED, Status, label
 
 FRAMEWORK_CHOICES = [
     (Framework.ICMEC, "ICMEC model legislation (5 criteria)"),
@@ -128,7 +128,8 @@ class CompareFilter(django_filters.FilterSet):
         model = Country
         fields = []
 
-    def __init__(self, data=None, *args, **kwargs):
+    def __init__(self, data=None, *args, choice_data=None, **kwargs):
+        """`choice_data`: another CompareFilter's, to reuse instead of reading it again."""
         data = data.copy() if data is not None else {}
         # Defaults are written into the data so that an empty query string is a valid view.
         for name, default in (("framework", Framework.ICMEC), ("shape", "wide")):
@@ -137,15 +138,16 @@ class CompareFilter(django_filters.FilterSet):
         if not data.get("map"):
             data["map"] = MET_COUNT
         super().__init__(data, *args, **kwargs)
-        self._set_choices()
+        self._set_choices(choice_data)
 
-    def _set_choices(self):
+    def _set_choices(self, choice_data=None):
         # Three small queries whatever the number of countries: places, groups and criteria;
         # none when only cells changed since this process last read them (see `_choices`).
-        version = getattr(self.request, "data_version", None)
-        regions, subregions, groups, criteria = datacache.unchanged_by_cells(
-            version, "compare choices", _choices
-        )
+        if choice_data is None:
+            version = getattr(self.request, "data_version", None)
+            choice_data = datacache.unchanged_by_cells(version, "compare choices", _choices)
+        self.choice_data = choice_data
+        regions, subregions, groups, criteria = choice_data
         self.filters["region"].extra["choices"] = [(r, r) for r in regions]
         self.filters["subregion"].extra["choices"] = [(s, s) for s in subregions]
         self.filters["group"].extra["choices"] = list(groups)
@@ -196,6 +198,58 @@ class CompareFilter(django_filters.FilterSet):
             options = [(f"{criterion.code}:{s.value}", s) for s in STATUS_ORDER]
             groups.append((criterion, [(v, s, v in chosen) for v, s in options]))
         return groups
+
+    # The filters that read cells: the countries they choose change with the cells, and on a
+    # page shown as published at a past moment they read that moment's cells.
+    STATUS_FILTERS = ("where", "min_met", "fully_assessed")
+
+    def uses_status(self):
+        data = self.form.cleaned_data
+        return (
+            bool(data.get("where"))
+            or data.get("min_met") is not None
+            or bool(data.get("fully_assessed"))
+        )
+
+    def without_status(self):
+        """The same filters but the status ones, as a FilterSet of this class."""
+        query = self.data.copy()
+        for name in self.STATUS_FILTERS:
+            query.pop(name, None)
+        return type(self)(
+            query,
+            queryset=Country.objects.all(),
+            request=self.request,
+            choice_data=self.choice_data,
+        )
+
+    def countries_as_published(self, moment):
+        """The countries chosen, the status filters read on the cells as published at `moment`
+        (today's queryset when None)."""
+        if moment is None or not self.uses_status():
+            return self.qs
+        return self.countries_at(moment)
+
+    def countries_at(self, moment):
+        """The countries chosen, the status filters read on the cells as published at `moment`
+        (history.state_at), in the queryset's order: three queries."""
+        from legislation import history
+
+        countries = list(self.without_status().qs)
+        framework = self.framework_code
+        leaves = self.leaf_codes(framework)
+        code_of = {c.pk: c.code for c in self.criteria}
+        statuses = {country.pk: dict.fromkeys(leaves, Status.NOT_ASSESSED) for country in countries}
+        states = history.state_at(
+            moment,
+            country__in=[country.pk for country in countries],
+            criterion__framework__code=framework,
+            criterion__is_leaf=True,
+        )
+        for state in states.values():
+            statuses[state.country_id][code_of[state.criterion_id]] = state.status
+        data = self.form.cleaned_data
+        return [c for c in countries if matches_status_filters(statuses[c.pk], data)]
 
     @property
     def framework_code(self):
@@ -300,3 +354,21 @@ class CompareFilter(django_filters.FilterSet):
         if data.get("fully_assessed"):
             lines.append("fully assessed countries only")
         return lines
+
+
+def matches_status_filters(statuses, data):
+    """The comparison's status filters (`where`, `min_met`, `fully_assessed`) on one country's
+    cells ({leaf code: status}, every leaf present), as read at a past moment or in a release:
+    the meaning `CompareFilter`'s filter methods give them on today's cells."""
+    for value in data.get("where") or []:
+        code, _, wanted = value.partition(":")
+        status = statuses.get(code, Status.NOT_ASSESSED)
+        if wanted == Status.NOT_ASSESSED and status in ASSESSED:
+            return False
+        if wanted != Status.NOT_ASSESSED and status != wanted:
+            return False
+    met = sum(1 for s in statuses.values() if s == Status.MET)
+    if data.get("min_met") is not None and met < data["min_met"]:
+        return False
+    assessed = sum(1 for s in statuses.values() if s in ASSESSED)
+    return not (data.get("fully_assessed") and assessed < len(statuses))

@@ -85,13 +85,12 @@ class CompareView(ExportMixin, FilterView):
 
     def countries(self):
         """The filtered countries in the table's order. A filter that reads cells (`where`,
-        `min_met`, `fully_assessed`) reads them now; otherwise they depend on countries and
-        groups only, so they are read once per shared version (`unchanged_by_cells`)."""
+        `min_met`, `fully_assessed`) reads them now, as published at the moment shown;
+        otherwise they depend on countries and groups only, so they are read once per shared
+        version (`unchanged_by_cells`)."""
         options = self.options
-        if options.get("where") or options.get("min_met") is not None:
-            return list(self.object_list)
-        if options.get("fully_assessed"):
-            return list(self.object_list)
+        if self.filterset.uses_status():
+            return list(self.filterset.countries_as_published(at(self.request)))
         chosen = tuple(sorted((name, repr(value)) for name, value in options.items()))
         return datacache.unchanged_by_cells(
             getattr(self.request, "data_version", None),

@@ -32,7 +32,8 @@ def figures(request):
         ctx["invalid"] = True
         return render(request, "legislation/site/figures.html", ctx, status=400)
     active = filterset.active_filters()
-    ctx.update(figures_context(filterset.qs, whole_world=not active, at=at(request)))
+    countries = filterset.countries_as_published(at(request))
+    ctx.update(figures_context(countries, whole_world=not active, at=at(request)))
     ctx["active_filters"] = active
     ctx["series"] = published_series()
     return render(request, "legislation/site/figures.html", ctx)
