@@ -14,6 +14,7 @@ from legislation.models import Framework
 from legislation.rules import RollUp
 from legislation.site.cache import values_of
 from legislation.site.palette import colour
+from legislation.site.published import TODAY
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
 
 WORDY_START = re.compile(r"^(Offences concerning|Offence of|Offences of)\s+(the\s+)?", re.I)
@@ -210,7 +211,7 @@ def map_key(country):
     return country.iso_numeric or ("XK" if country.iso2 == "XK" else "")
 
 
-def status_map_data(pairs, keep=lambda url: url):
+def status_map_data(pairs, keep=TODAY.keep):
     """Shades and countries for `render_world_map` from (country, status) pairs; `keep` is the
     page's `PublishedOn.keep`, so the country links stay on the date shown."""
     from legislation.site.maps import MapShade
@@ -245,7 +246,7 @@ def met_buckets(total):
 PARTLY_ASSESSED_SHADE = (colour("map-partly"), "dots")
 
 
-def met_map_data(rows, total, keep=lambda url: url):
+def met_map_data(rows, total, keep=TODAY.keep):
     """Shades and countries coloured by the number of criteria met.
 
     Only fully assessed countries get a count colour: "met 1 of 5" with four criteria unknown

@@ -9,17 +9,14 @@ from django.utils.html import format_html, format_html_join
 
 from legislation.models import Framework
 from legislation.site import cache as datacache
+from legislation.site.published import TODAY
 from legislation.statuses import Status, css_class, symbol
-
-
-def unchanged(url):
-    return url
 
 
 class CountryColumn(tables.Column):
     """The country's name linking to its profile; `keep` keeps the page's date on the link."""
 
-    def __init__(self, *args, keep=unchanged, **kwargs):
+    def __init__(self, *args, keep=TODAY.keep, **kwargs):
         self.keep = keep
         super().__init__(*args, **kwargs)
 
@@ -196,7 +193,7 @@ def body_rows(table, *, moment=""):
     return datacache.pieces(inputs, render)
 
 
-def comparison_table(rows, columns, framework_code, *, order_by=None, keep=unchanged):
+def comparison_table(rows, columns, framework_code, *, order_by=None, keep=TODAY.keep):
     """A table class shaped for this view's columns, filled with the rows; `keep` is the
     page's `PublishedOn.keep`, so the country links stay on the date shown."""
     attrs = {
