@@ -99,18 +99,21 @@ def change_public_data(env):
 
 
 def change_one_cell(env):
-    """One cell of one country changes (its status flips between met and not met), saved by
-    another process: that country's row, the counts and the map change."""
+    """One cell of one country changes, saved by another process, to values never shown
+    before: its status moves on (met, partial, not met in turn, so the count and the map
+    shade change too) and its as-of date moves a day on. Never back to an earlier state, which
+    would find every piece already rendered and measure a cache hit, not a re-render."""
     code = (
         "import datetime\n"
         "from legislation.models import Assessment, Country, Criterion, Source\n"
         "from legislation.statuses import Status\n"
         "a, _ = Assessment.objects.get_or_create(country=Country.objects.get(iso2='KE'), "
         "criterion=Criterion.objects.get(code='ICMEC.3'))\n"
-        "a.status = Status.NOT_MET if a.status == Status.MET else Status.MET\n"
+        "cycle = [Status.MET, Status.PARTIAL, Status.NOT_MET]\n"
+        "a.status = cycle[(cycle.index(a.status) + 1) % 3] if a.status in cycle else cycle[0]\n"
         "a.source = Source.objects.get_or_create(title='Load test reading')[0]\n"
         "a.evidence_grade = 'B'\n"
-        "a.as_of = datetime.date(2024, 1, 31)\n"
+        "a.as_of = (a.as_of or datetime.date(2000, 1, 1)) + datetime.timedelta(days=1)\n"
         "a.full_clean()\n"
         "a.save()\n"
     )

@@ -5,6 +5,7 @@ constant however many countries they show. What the cells add up to (article rol
 sufficiency, counts) is decided by `rules.py`.
 """
 
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -18,7 +19,7 @@ from legislation.models import (
     citation_of_provision,
     citation_of_source,
 )
-from legislation.statuses import Status
+from legislation.statuses import as_status
 
 
 @dataclass
@@ -27,6 +28,9 @@ class CountryRow:
     cells: dict = field(default_factory=dict)  # criterion code → Assessment
     articles: dict = field(default_factory=dict)  # article code → rules.RollUp
     total: int = 0  # leaf criteria of the framework; a missing cell is not assessed
+    # build_summary_matrix, today: its cells' values as read, by criterion. With the country's
+    # values, all its row shows is made from: the key under which pages keep what they made.
+    read: tuple | None = None
 
     def status(self, code):
         """A leaf's status, or an article's rolled-up status."""
@@ -38,9 +42,11 @@ class CountryRow:
         """An article's `rules.RollUp` (None for a leaf)."""
         return self.articles.get(code)
 
-    @property
+    @functools.cached_property
     def _counts(self):
-        return rules.count_met_assessed(Status(c.status) for c in self.cells.values())
+        # Read once the row is built (pages read met, assessed and sufficiency per row), never
+        # while its cells are being filled.
+        return rules.count_met_assessed(as_status(c.status) for c in self.cells.values())
 
     @property
     def met(self):
@@ -172,6 +178,12 @@ def _summaries_at(at, matrix, detailed):
     return matrix
 
 
+# Up to this many countries, the cells are read for those countries only; past it, every cell
+# of the framework is read and the others dropped here: a list of a few hundred ids costs the
+# database more (planning it) than the few hundred cells it would leave out.
+FEW_COUNTRIES = 60
+
+
 def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, criteria=None):
     """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
 
@@ -210,10 +222,14 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
     if detailed:
         # No reviewer's name: the long download is public ("reviewed" and the date only).
         fields += ["note", "source__url", "reviewed_at", "version"]
-    cells = Assessment.objects.filter(country__in=country_ids, criterion__framework=framework)
+    cells = Assessment.objects.filter(criterion__in=list(code_of))
+    if len(country_ids) <= FEW_COUNTRIES:
+        cells = cells.filter(country__in=country_ids)
     by_id = {}
-    read = list(cells.order_by().values_list(*fields))
+    read = [v for v in cells.order_by().values_list(*fields) if v[1] in rows]
+    read_by_row = {pk: [] for pk in rows}
     for values in read:
+        read_by_row[values[1]].append(values)
         pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
         title, page = values[8:10]
         source = citation_of_source(title, page) if source_id else ""
@@ -244,5 +260,7 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
     matrix = Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
     if not detailed:
         # The cells exactly as read, in a fixed order: what they show, for a cache key.
-        matrix.cells_read = tuple(sorted(read, key=lambda values: values[1:3]))
+        for row in matrix.rows:
+            row.read = tuple(sorted(read_by_row[row.country.pk], key=lambda values: values[2]))
+        matrix.cells_read = tuple(row.read for row in matrix.rows)
     return matrix

@@ -7,7 +7,7 @@ reads as known what has not been assessed.
 
 from dataclasses import dataclass
 
-from legislation.statuses import ASSESSED, Status, Sufficiency, label
+from legislation.statuses import ASSESSED, Status, Sufficiency, as_status, label
 
 # Best covered first, unknown last: lists, legends and sorting never put "not assessed" among
 # the gaps.
@@ -22,12 +22,12 @@ ICMEC_SUFFICIENT_AT = 4  # ICMEC: legislation meeting at least four of the five 
 
 
 def sort_rank(status):
-    return SORT_ORDER[Status(status)]
+    return SORT_ORDER[as_status(status)]
 
 
 def cell_status(cell):
     """A cell's status; a missing cell (no record yet) is not assessed."""
-    return Status(cell.status) if cell is not None else Status.NOT_ASSESSED
+    return as_status(cell.status) if cell is not None else Status.NOT_ASSESSED
 
 
 def is_gap(status):

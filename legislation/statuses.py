@@ -15,6 +15,19 @@ class Status(models.TextChoices):
     NOT_ASSESSED = "not_assessed", "not assessed"
 
 
+_BY_VALUE = {status.value: status for status in Status}
+
+
+def as_status(value):
+    """`Status(value)` for a stored value or a Status, by one dictionary lookup: a page of a few
+    hundred countries converts a few thousand cells, and the enum's own call costs more than
+    the rest of their handling. Anything else raises Status's own ValueError."""
+    try:
+        return _BY_VALUE[value]
+    except (KeyError, TypeError):
+        return Status(value)
+
+
 # A symbol that differs in shape, not only in colour, for each status.
 SYMBOLS = {
     Status.MET: "✔",

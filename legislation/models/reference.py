@@ -1,11 +1,21 @@
 """Reference data: countries and their groups, the two frameworks, their criteria, and the
 aggregates ICMEC published. Loaded from `legislation/data/`; editors read it, superusers keep it."""
 
+import functools
+
+from django.conf import settings
 from django.db import models
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 GLOBAL_SOUTH = "global-south"
 GLOBAL_NORTH = "global-north"
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_url(root_urlconf, urlconf, prefix, code):
+    """A country page's address. Kept per URL configuration and prefix: pages that link every
+    country (the map, the table) would otherwise reverse it a few hundred times a request."""
+    return reverse("legislation:country", kwargs={"iso2": code}, urlconf=urlconf)
 
 
 class CountryGroup(models.Model):
@@ -68,7 +78,7 @@ class Country(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("legislation:country", kwargs={"iso2": self.code})
+        return _country_url(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), self.code)
 
     @property
     def code(self):

@@ -25,6 +25,7 @@ import functools
 import hashlib
 import io
 import pickle
+import re
 import threading
 import uuid
 from collections import OrderedDict
@@ -34,6 +35,7 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 VERSION_KEY = "legislation:data-version"
 SHARED_KEY = "legislation:shared-version"
@@ -296,14 +298,23 @@ def piece_key(inputs):
     return "legislation:piece:" + hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
-def pieces(inputs, render):
+def pieces(inputs, render, *, shared=True):
     """[render(i) for i, _ in enumerate(inputs)], each read from the cache when a piece with
     the same inputs was rendered before. `inputs[i]` must hold everything piece i shows:
-    it is the whole key, with no data version. At most one cache round trip for the lot."""
-    keys = [piece_key(value) for value in inputs]
-    values = [local.get(key) for key in keys]
+    it is the whole key, with no data version. At most one cache round trip for the lot.
+
+    This process finds its own pieces by the inputs themselves, before hashing them: a page
+    of a few hundred rows whose inputs did not change costs a few dictionary lookups. (Equal
+    inputs are the same inputs: each piece's inputs hold values of fixed types, so `1` and
+    `True` never meet in one place.) `shared=False` keeps new pieces in this process only."""
+    values = [local.get(_local_key(value)) for value in inputs]
+    keys = [None if value is not None else piece_key(inputs[i]) for i, value in enumerate(values)]
+    if shared:
+        for index, key in enumerate(keys):
+            if key is not None:
+                values[index] = local.get(key)
     wanted = [key for key, value in zip(keys, values, strict=True) if value is None]
-    found = cache.get_many(wanted) if wanted else {}
+    found = cache.get_many(wanted) if wanted and shared else {}
     missing = {}
     for index, key in enumerate(keys):
         if values[index] is None:
@@ -311,12 +322,59 @@ def pieces(inputs, render):
             if value is None:
                 value = missing[key] = render(index)
             values[index] = value
-            local.put(key, value, len(value))
-    if missing:
+            local.put(_local_key(inputs[index]), value, len(value))
+    if missing and shared:
         cache.set_many(missing, TIMEOUT)
     return values
 
 
-def piece(inputs, render):
+def _local_key(inputs):
+    """This process's key for a piece: the inputs themselves when they can be hashed (tuples
+    of plain values), else their digest."""
+    try:
+        hash(inputs)
+    except TypeError:
+        return piece_key(inputs)
+    return ("piece", inputs)
+
+
+def piece(inputs, render, *, shared=True):
     """One piece: render() once for these inputs (see `pieces`)."""
-    return pieces([inputs], lambda index: render())[0]
+    return pieces([inputs], lambda index: render(), shared=shared)[0]
+
+
+# Frames: a page kept as a piece with holes, filled on each request with pieces of their own,
+# so that the few hundred kilobytes of a table and a map are never rendered (or stored) again
+# for a change to the text around them, nor that text for a change to one of their rows.
+
+HOLE = "<!-- hole {} -->"  # a comment: escaped text can never write its "<"
+
+
+def hole(name):
+    """Where `framed` puts the piece called `name`."""
+    return mark_safe(HOLE.format(name))  # noqa: S308 (a constant)
+
+
+def framed(inputs, render, fill):
+    """render(), kept as a piece under `inputs` (everything it shows but its holes), with each
+    `hole(name)` in it replaced by the HTML `fill[name]`. render() must hold each hole once;
+    what is filled in is never searched again."""
+
+    def checked():
+        frame = str(render())
+        for name in fill:
+            if frame.count(HOLE.format(name)) != 1:
+                raise ValueError(f"a frame must hold the hole {name!r} exactly once")
+        return frame
+
+    parts = _holes(tuple(fill)).split(piece(inputs, checked))
+    parts[1::2] = [fill[name] for name in parts[1::2]]  # the split's captured names
+    return mark_safe("".join(parts))  # noqa: S308 (a safe frame and safe pieces)
+
+
+@functools.lru_cache(maxsize=64)
+def _holes(names):
+    """A pattern whose split gives text, name, text, name, …, text."""
+    start, end = HOLE.split("{}")
+    choices = "|".join(re.escape(name) for name in names)
+    return re.compile(f"{re.escape(start)}({choices}){re.escape(end)}")

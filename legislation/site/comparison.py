@@ -5,6 +5,7 @@ queries) and the page, the three export formats, both shapes, the map and the he
 figures all read the same rows, so what is downloaded is exactly what is shown.
 """
 
+import operator
 import re
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ from legislation import rules
 from legislation.matrix import CellSummary
 from legislation.models import Framework
 from legislation.rules import RollUp
-from legislation.site.cache import values_of
+from legislation.site.cache import Remembered, piece_key, values_of
 from legislation.site.palette import colour
 from legislation.site.published import TODAY
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
@@ -75,6 +76,16 @@ class Cell:
         return cell_details(self.source_cell)
 
     @property
+    def inputs(self):
+        """What the cell's words are made from, for a cached piece's key: cheaper to read for
+        every row than the words themselves (`details` formats dates and citations)."""
+        if self.rollup is not None:
+            return (self.status.value, self.rollup)
+        if isinstance(self.source_cell, CellSummary):
+            return (self.status.value, shown_values(self.source_cell))
+        return (self.status.value, self.details)
+
+    @property
     def text(self):
         return self.rollup.text if self.rollup is not None else label(self.status)
 
@@ -82,6 +93,12 @@ class Cell:
     def export_value(self):
         """The wide download's value: the stored status, with an article's reading."""
         return self.rollup.export_text if self.rollup is not None else self.status.value
+
+
+# The values of a cell its `details` are made from, as a tuple.
+shown_values = operator.attrgetter(
+    "as_of", "as_of_precision", "evidence_grade", "source_id", "source"
+)
 
 
 def cell_details(assessment):
@@ -106,49 +123,76 @@ SUFFICIENCY_ORDER = {Sufficiency.YES: 0, Sufficiency.NO: 1, Sufficiency.UNKNOWN:
 
 
 def table_rows(matrix, columns):
-    """One dict per country, in the matrix's order: cells, counts and the keys sorting uses."""
+    """One dict per country, in the matrix's order: cells, counts and the keys sorting uses.
+
+    A row of today's matrix is kept by this process under everything it is made from (the
+    columns, the country's values and its cells as read, `CountryRow.read`), which is also
+    its `row_key`: after a change, only the rows whose cells or country changed are made
+    again, and a page finds each row's rendering by that key (`tables.body_rows`). Rows are
+    shared between requests: never change one."""
     total = len(matrix.leaves)
+    shape = (matrix.framework.code, total, tuple((c.code, c.title, c.is_article) for c in columns))
     rows = []
     for row in matrix.rows:
-        country = row.country
-        met, assessed = row.met, row.assessed
-        record = {
-            "country": country,
-            "iso2": country.iso2,
-            "name": country.name,
-            "region": country.region,
-            "subregion": country.subregion,
-            "met": met,
-            "assessed": assessed,
-            "total": total,
-            "sufficient": row.sufficient,
-            "fully_assessed": assessed == total,
-            "sort_name": country.name.casefold(),
-            # Counts sort by the count, then by name, like the status columns.
-            "sort_met": (met, country.name.casefold()),
-            "sort_assessed": (assessed, country.name.casefold()),
-        }
-        for column in columns:
-            status = row.status(column.code)
-            if column.is_article:
-                record[column.key] = Cell(status, rollup=row.rollup(column.code))
-            else:
-                record[column.key] = Cell(status, row.cells.get(column.code))
-            record["sort_" + column.key] = (rules.sort_rank(status), record["sort_name"])
-        suff = record["sufficient"]
-        record["sort_sufficient"] = (SUFFICIENCY_ORDER[suff], country.name.casefold())
-        rows.append(record)
+        if row.read is None:  # a past moment's row: made each time
+            rows.append(_table_row(row, columns, total, None))
+            continue
+        key = (shape, values_of(row.country), row.read)
+        rows.append(
+            kept_rows.get(key, lambda row=row, key=key: _table_row(row, columns, total, key))
+        )
     return rows
+
+
+kept_rows = Remembered(16384)  # a few times every country in both frameworks' column sets
+
+
+def _table_row(row, columns, total, key):
+    country = row.country
+    met, assessed = row.met, row.assessed
+    record = {
+        "country": country,
+        "iso2": country.iso2,
+        "name": country.name,
+        "region": country.region,
+        "subregion": country.subregion,
+        "met": met,
+        "assessed": assessed,
+        "total": total,
+        "sufficient": row.sufficient,
+        "fully_assessed": assessed == total,
+        "sort_name": country.name.casefold(),
+        # Counts sort by the count, then by name, like the status columns.
+        "sort_met": (met, country.name.casefold()),
+        "sort_assessed": (assessed, country.name.casefold()),
+        # Hashed once, when the row is made: pages look rows up by it on every request.
+        "row_key": None if key is None else piece_key(key),
+    }
+    for column in columns:
+        status = row.status(column.code)
+        if column.is_article:
+            record[column.key] = Cell(status, rollup=row.rollup(column.code))
+        else:
+            record[column.key] = Cell(status, row.cells.get(column.code))
+        record["sort_" + column.key] = (rules.sort_rank(status), record["sort_name"])
+    suff = record["sufficient"]
+    record["sort_sufficient"] = (SUFFICIENCY_ORDER[suff], country.name.casefold())
+    return record
+
+
+def criteria_inputs(matrix):
+    """Every stored value of the matrix's framework and criteria."""
+    return (
+        values_of(matrix.framework),
+        tuple(values_of(c) for c in matrix.leaves + matrix.articles),
+    )
 
 
 def matrix_inputs(matrix):
     """Everything a comparison built from this matrix can show, as plain values: the key of
     its cached pieces. Every stored value of the framework, criteria and countries, and each
     cell's values as read (status, dates, grade, the source's citation)."""
-    criteria = (
-        values_of(matrix.framework),
-        tuple(values_of(c) for c in matrix.leaves + matrix.articles),
-    )
+    criteria = criteria_inputs(matrix)
     if matrix.cells_read is not None:
         # The cells' values as the query read them (the citation and every other shown value
         # is made from them by the code, which is in every piece's key): no per-cell work.

@@ -24,11 +24,11 @@ import json
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from legislation.site.map_style import SVG_STYLE
 from legislation.site.palette import colour
@@ -180,7 +180,9 @@ def _legend_item(shade: MapShade | None, label: str) -> SafeString:
 
 
 def _join(items: list) -> SafeString:
-    return format_html_join("", "{}", ((item,) for item in items))
+    # conditional_escape leaves the (already safe) shapes as they are; format_html_join
+    # would format each of a few hundred again.
+    return mark_safe("".join(conditional_escape(item) for item in items))  # noqa: S308
 
 
 def _check_map_input(shades, countries, id_prefix):
@@ -204,47 +206,21 @@ class _Layers:
     clip_markers: dict  # shade key → ids of its circles
 
 
-def _marker(p, code, key, geom, shade, label):
-    cx, cy = geom["marker"]
-    return format_html(
-        '<circle id="{}" class="map-marker shade-{}" cx="{}" cy="{}" r="{}" fill="{}" '
-        'stroke="#333" stroke-width=".5"><title>{}</title></circle>',
-        f"{p}-m-{code}",
-        key,
-        cx,
-        cy,
-        MARKER_RADIUS,
-        shade.fill,
-        label,
-    )
-
-
 def _country_layers(geo, countries, by_key, p):
     """Outlines and circles of every country, shaded and linked as `countries` says."""
     layers = _Layers([], [], {k: [] for k in by_key}, {k: [] for k in by_key})
     for code, geom in geo["countries"].items():
         if code not in countries:
             if geom["d"]:
-                layers.shapes.append(
-                    _shape(
-                        "map-country map-nodata",
-                        f"{p}-c-{code}",
-                        geom["d"],
-                        NEUTRAL_FILL,
-                        geom["name"],
-                    )
-                )
+                layers.shapes.append(_drawn_country(p, code, None, None, None, None)[0])
             continue
         key, label, href = countries[code]
-        shade = by_key[key]
-        if geom["d"]:
-            shape = _shape(
-                f"map-country shade-{key}", f"{p}-c-{code}", geom["d"], shade.fill, label
-            )
-            layers.shapes.append(shape if "marker" in geom else _link(href, shape))
+        shape, marker = _drawn_country(p, code, key, label, href, by_key[key].fill)
+        if shape is not None:
+            layers.shapes.append(shape)
             layers.clip_shapes[key].append(f"{p}-c-{code}")
-        if "marker" in geom:
-            layers.markers.append(_link(href, _marker(p, code, key, geom, shade, label)))
+        if marker is not None:
+            layers.markers.append(marker)
             layers.clip_markers[key].append(f"{p}-m-{code}")
     for geom in geo["others"]:
         layers.shapes.append(
@@ -259,6 +235,31 @@ def _country_layers(geo, countries, by_key, p):
             )
         )
     return layers
+
+
+@lru_cache(maxsize=16384)
+def _drawn_country(p, code, key, label, href, fill):
+    """(outline or None, circle or None) of one country as shaded, titled and linked: kept
+    per process by exactly what they show, so a map after a change draws again only the
+    countries whose shade, label or link changed (drawing all of them escapes ~800 values).
+    `key` None: a country outside the data, grey, unlinked, titled with its map name."""
+    geom = load_world_map()["countries"][code]
+    if key is None:
+        return _shape("map-country map-nodata", f"{p}-c-{code}", geom["d"], NEUTRAL_FILL,
+                      geom["name"]), None  # fmt: skip
+    shape = marker = None
+    if geom["d"]:
+        shape = _shape(f"map-country shade-{key}", f"{p}-c-{code}", geom["d"], fill, label)
+        if "marker" not in geom:
+            shape = _link(href, shape)
+    if "marker" in geom:
+        cx, cy = geom["marker"]
+        marker = _link(href, format_html(
+            '<circle id="{}" class="map-marker shade-{}" cx="{}" cy="{}" r="{}" fill="{}" '
+            'stroke="#333" stroke-width=".5"><title>{}</title></circle>',
+            f"{p}-m-{code}", key, cx, cy, MARKER_RADIUS, fill, label,
+        ))  # fmt: skip
+    return shape, marker
 
 
 def _texture_layers(shades, layers, p, width, height):

@@ -6,6 +6,7 @@ Rows are plain dicts from `comparison.table_rows`; sorting happens on keys those
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from legislation.models import Framework
 from legislation.site import cache as datacache
@@ -57,6 +58,7 @@ class StatusColumn(tables.Column):
             **kwargs,
         )
         self.plain_cells = {status: self._td(self._render(status, "")) for status in Status}
+        self.spec_values = (spec.code, spec.title, spec.is_article)
 
     def header(self):
         return format_html(
@@ -73,8 +75,8 @@ class StatusColumn(tables.Column):
         )
 
     def inputs(self, record):
-        value = record[self.spec.key]
-        return (self.spec, value.status.value, value.details, value.rollup is not None)
+        # Plain values, not the spec itself: a few hundred rows hash these on every request.
+        return (self.spec_values, record[self.spec.key].inputs)
 
     def cell_html(self, record):
         value = record[self.spec.key]
@@ -174,7 +176,7 @@ class TextColumn(tables.Column):
 
 
 def body_rows(table, *, moment=""):
-    """The rendered <tr>s of the rows on this page, in the table's order and columns.
+    """The rendered <tr>s of the rows on this page, in the table's order and columns, as one string.
 
     The same render methods as django-tables2 would call, without its per-cell machinery,
     which costs more than the rest of the page for a few hundred rows. Each row is a cached
@@ -184,13 +186,19 @@ def body_rows(table, *, moment=""):
     """
     columns = [bound.column for bound in table.columns]
     records = [row.record for row in table.paginated_rows]
-    inputs = [(moment, tuple(c.inputs(record) for c in columns)) for record in records]
+    # A row made from today's cells is known by what it was made from (its `row_key`, see
+    # `comparison.table_rows`); a past moment's row by what its cells show.
+    inputs = [
+        (moment, record["row_key"] or tuple(c.inputs(record) for c in columns))
+        for record in records
+    ]
 
     def render(index):
         cells = ((column.cell_html(records[index]),) for column in columns)
         return format_html("<tr>{}</tr>", format_html_join("", "{}", cells))
 
-    return datacache.pieces(inputs, render)
+    # One string: the template inserts it once rather than a few hundred times.
+    return mark_safe("\n".join(datacache.pieces(inputs, render)))  # noqa: S308 (format_html's)
 
 
 def comparison_table(rows, columns, framework_code, *, order_by=None, keep=TODAY.keep):

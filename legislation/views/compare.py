@@ -54,17 +54,29 @@ class CompareView(ExportMixin, FilterView):
         if not is_anonymous_and_quiet(self.request):
             # Signed-in staff: a fresh page around the cached table and map.
             return render(self.request, TEMPLATE, self.get_context_data())
-        # Anonymous visitors all see the same page for the same address and data: after a
-        # change, a page whose inputs did not change is not rendered again.
-        matrix, ratings, body_inputs = self.body_inputs()
-        inputs = ("compare page", body_inputs, self.form_inputs())
+        # Anonymous visitors all see the same page for the same address and data. The page is
+        # a frame (heading, filter form, downloads) around the body (counts, map, table), itself
+        # a frame around the map and the rows: each kept under what it shows, so a change to
+        # cells renders again only the rows that changed, and the map if a shade changed.
+        body = self.render_body(*self.matrix_and_ratings())
+        return HttpResponse(
+            datacache.framed(self.frame_inputs(), self.render_frame, {"body": body})
+        )
 
-        def render_whole_page():
-            body = datacache.piece(body_inputs, lambda: self.render_body(matrix, ratings))
-            # Bytes, as sent: no decoding here and encoding again for every response.
-            return render(self.request, TEMPLATE, self.page_context(body)).content
+    def frame_inputs(self):
+        return (
+            "compare frame",
+            self.request.path,
+            self.request.GET.urlencode(),
+            self.moment_key(),  # the banner of a past page
+            self.form_inputs(),
+            self.filterset.active_filters(),
+        )
 
-        return HttpResponse(datacache.piece(inputs, render_whole_page))
+    def render_frame(self):
+        return render(
+            self.request, TEMPLATE, self.page_context(datacache.hole("body"))
+        ).content.decode()
 
     def moment_key(self):
         """The moment shown, as the banner and the cells read it (`release=latest` names a
@@ -138,14 +150,13 @@ class CompareView(ExportMixin, FilterView):
         }
 
     def body(self):
-        """The counts, map and table: a piece keyed by everything they show, so a change that
-        leaves them as they were (a save that changes nothing, a cell of a country outside
-        the filter) renders nothing; a change to one country renders its row again (the rows
-        are pieces too, see `body_rows`) and the map, counts and headings around it."""
-        matrix, ratings, inputs = self.body_inputs()
+        """The counts, map and table for signed-in staff: a piece keyed by everything they
+        show (see `body_inputs`), so only a change to what they show renders them again."""
+        matrix, ratings = self.matrix_and_ratings()
+        inputs = self.body_inputs(matrix, ratings)
         return datacache.piece(inputs, lambda: self.render_body(matrix, ratings))
 
-    def body_inputs(self):
+    def matrix_and_ratings(self):
         matrix = self.matrix()
         countries = [r.country for r in matrix.rows]
         # Ratings change with no cell: reused, per country set, while only cells change.
@@ -154,17 +165,21 @@ class CompareView(ExportMixin, FilterView):
             ("published ratings", matrix.framework.pk, tuple(c.pk for c in countries)),
             lambda: tuple(published_ratings_of(countries, matrix.framework)),
         )
-        inputs = (
-            "compare body",
+        return matrix, ratings
+
+    def body_inputs(self, matrix, ratings, *, whole=True):
+        """What the body shows: with `whole=False`, all but its map and rows (the body frame's
+        inputs; the counts stand for the rows they are counted from)."""
+        rows = comparison.matrix_inputs(matrix) if whole else comparison.criteria_inputs(matrix)
+        return (
+            "compare body" if whole else "compare body frame",
             self.request.path,
             self.request.GET.urlencode(),
             self.moment_key(),  # a past page never shares today's pieces
             self.filterset.active_filters(),
-            comparison.matrix_inputs(matrix),
+            rows,
             tuple((datacache.values_of(r), datacache.values_of(r.country)) for r in ratings),
         )
-        # Hashed once here: the body's key is also part of the whole page's.
-        return matrix, ratings, datacache.piece_key(inputs)
 
     def render_body(self, matrix, ratings):
         matrix, columns, rows, table = self.build(matrix=matrix)
@@ -192,16 +207,19 @@ class CompareView(ExportMixin, FilterView):
                 nodata_label=nodata_label,
             ),
         )  # fmt: skip
-        ctx = {
-            "table": table,
-            "body_rows": body_rows(table, moment=self.request.published_on.query),
-            "matrix": matrix,
-            "columns": columns,
+        counts = {
             "row_count": len(rows),
             "fully_assessed": sum(1 for r in rows if r["fully_assessed"]),
             "any_assessed": sum(1 for r in rows if r["assessed"]),
+        }
+        ctx = {
+            **counts,
+            "table": table,
+            "body_rows": datacache.hole("rows"),
+            "matrix": matrix,
+            "columns": columns,
             "leaf_count": len(matrix.leaves),
-            "world_map": world_map,
+            "world_map": datacache.hole("map"),
             "rollup_rule": ROLLUP_RULE,
             "show_rollup": matrix.framework.code == Framework.LANZAROTE
             and not any(not c.is_article for c in columns),
@@ -209,7 +227,18 @@ class CompareView(ExportMixin, FilterView):
             "request": self.request,
             "published_ratings": ratings,
         }
-        return render_to_string("legislation/site/_compare_body.html", ctx, request=self.request)
+        # The frame's inputs: everything but the rows and the map, with the counts made from
+        # the rows (the page and the sort are in the address).
+        inputs = (self.body_inputs(matrix, ratings, whole=False), tuple(counts.items()))
+        template = "legislation/site/_compare_body.html"
+        return datacache.framed(
+            inputs,
+            lambda: render_to_string(template, ctx, request=self.request),
+            {
+                "rows": body_rows(table, moment=self.request.published_on.query),
+                "map": world_map,
+            },
+        )
 
     def export_links(self):
         links = []
