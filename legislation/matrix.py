@@ -6,6 +6,7 @@ sufficiency, counts) is decided by `rules.py`.
 """
 
 import functools
+import operator
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -184,7 +185,9 @@ def _summaries_at(at, matrix, detailed):
 FEW_COUNTRIES = 60
 
 
-def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, criteria=None):
+def build_summary_matrix(
+    countries, framework_code, *, detailed=False, at=None, criteria=None, kept_rows=None
+):
     """Like `build_matrix`, but cells are `CellSummary` rows read with `values_list`.
 
     The same fixed number of queries (one more for provisions when `detailed`), and several
@@ -192,6 +195,10 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
     the cells as they were public at that moment (a fixed number of queries too).
     `criteria`: every criterion in display order with its framework, already read (the
     comparison's filter form reads them): two queries fewer.
+    `kept_rows`: a dict in which rows made before are kept under their country's id and its
+    cells as read, for a caller that builds the matrix again and again with the same
+    countries and criteria (a page, while only cells change): only rows whose cells changed
+    are made again. Rows are then shared: never change one.
     """
     if at is not None:
         return _summaries_at(at, build_matrix(countries, framework_code, at=at), detailed)
@@ -206,7 +213,7 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
     code_of = {c.pk: c.code for c in criteria}
     countries = list(countries)
     country_ids = [c.pk for c in countries]
-    rows = {country.pk: CountryRow(country) for country in countries}
+    shown = set(country_ids)
     fields = [
         "id",
         "country_id",
@@ -225,42 +232,62 @@ def build_summary_matrix(countries, framework_code, *, detailed=False, at=None, 
     cells = Assessment.objects.filter(criterion__in=list(code_of))
     if len(country_ids) <= FEW_COUNTRIES:
         cells = cells.filter(country__in=country_ids)
+    read = [v for v in cells.order_by().values_list(*fields) if v[1] in shown]
+    if not detailed:
+        return _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_rows)
+    rows = {country.pk: CountryRow(country) for country in countries}
     by_id = {}
-    read = [v for v in cells.order_by().values_list(*fields) if v[1] in rows]
-    read_by_row = {pk: [] for pk in rows}
     for values in read:
-        read_by_row[values[1]].append(values)
-        pk, country_id, criterion_id, status, as_of, precision, grade, source_id = values[:8]
-        title, page = values[8:10]
-        source = citation_of_source(title, page) if source_id else ""
-        cell = CellSummary(status, as_of, precision, grade, source_id, source)
-        if detailed:
-            cell.note, cell.source_url, cell.reviewed_at, cell.version = values[10:]
-            cell.provisions, cell.provision_urls = [], {}
-            cell.source_url = cell.source_url or ""
-            by_id[pk] = cell
-        rows[country_id].cells[code_of[criterion_id]] = cell
-    if detailed:
-        links = Assessment.provisions.through.objects.filter(
-            assessment__country__in=country_ids, assessment__criterion__framework=framework
-        ).values_list(
-            "assessment_id",
-            "provision__reference",
-            "provision__url",
-            "provision__instrument__title",
-            "provision__instrument__year",
-        )
-        for assessment_id, reference, url, title, year in links.order_by():
-            text = citation_of_provision(title, year, reference)
-            by_id[assessment_id].provisions.append(text)
-            if url:
-                by_id[assessment_id].provision_urls[text] = url
+        cell = by_id[values[0]] = _cell_summary(values)
+        cell.note, cell.source_url, cell.reviewed_at, cell.version = values[10:]
+        cell.provisions, cell.provision_urls = [], {}
+        cell.source_url = cell.source_url or ""
+        rows[values[1]].cells[code_of[values[2]]] = cell
+    links = Assessment.provisions.through.objects.filter(
+        assessment__country__in=country_ids, assessment__criterion__framework=framework
+    ).values_list(
+        "assessment_id",
+        "provision__reference",
+        "provision__url",
+        "provision__instrument__title",
+        "provision__instrument__year",
+    )
+    for assessment_id, reference, url, title, year in links.order_by():
+        text = citation_of_provision(title, year, reference)
+        by_id[assessment_id].provisions.append(text)
+        if url:
+            by_id[assessment_id].provision_urls[text] = url
 
     _roll_up_articles(rows.values(), leaves, articles)
-    matrix = Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
-    if not detailed:
-        # The cells exactly as read, in a fixed order: what they show, for a cache key.
-        for row in matrix.rows:
-            row.read = tuple(sorted(read_by_row[row.country.pk], key=lambda values: values[2]))
-        matrix.cells_read = tuple(row.read for row in matrix.rows)
+    return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+
+
+def _cell_summary(values):
+    """A CellSummary from the first ten values `build_summary_matrix` reads."""
+    _, _, _, status, as_of, precision, grade, source_id, title, page = values[:10]
+    source = citation_of_source(title, page) if source_id else ""
+    return CellSummary(status, as_of, precision, grade, source_id, source)
+
+
+def _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_rows):
+    """The summary matrix's rows from the cells as read, each with its cells' values as read
+    (`CountryRow.read`, in criterion order): what it shows, for a cache key."""
+    read_by_row = {country.pk: [] for country in countries}
+    for values in read:
+        read_by_row[values[1]].append(values)
+    kept = kept_rows if kept_rows is not None else {}
+    rows = []
+    for country in countries:
+        cells = tuple(sorted(read_by_row[country.pk], key=operator.itemgetter(2)))
+        key = (country.pk, cells)
+        row = kept.get(key)
+        if row is None:
+            row = kept[key] = CountryRow(country, read=cells)
+            for values in cells:
+                row.cells[code_of[values[2]]] = _cell_summary(values)
+            _roll_up_articles([row], leaves, articles)
+        rows.append(row)
+    matrix = Matrix(framework, leaves, articles, rows)
+    # The cells exactly as read, in a fixed order: what they show, for a cache key.
+    matrix.cells_read = tuple(row.read for row in rows)
     return matrix

@@ -9,6 +9,8 @@ import operator
 import re
 from dataclasses import dataclass
 
+from django.urls import get_script_prefix
+
 from legislation import rules
 from legislation.matrix import CellSummary
 from legislation.models import Framework
@@ -131,7 +133,9 @@ def table_rows(matrix, columns):
     again, and a page finds each row's rendering by that key (`tables.body_rows`). Rows are
     shared between requests: never change one."""
     total = len(matrix.leaves)
-    shape = (matrix.framework.code, total, tuple((c.code, c.title, c.is_article) for c in columns))
+    columns_shown = tuple((c.code, c.title, c.is_article) for c in columns)
+    # The script prefix: a row holds its country's address.
+    shape = (matrix.framework.code, total, columns_shown, get_script_prefix())
     rows = []
     for row in matrix.rows:
         if row.read is None:  # a past moment's row: made each time
@@ -156,6 +160,7 @@ def _table_row(row, columns, total, key):
         "name": country.name,
         "region": country.region,
         "subregion": country.subregion,
+        "url": country.get_absolute_url(),
         "met": met,
         "assessed": assessed,
         "total": total,
@@ -321,7 +326,7 @@ def met_map_data(rows, total, keep=TODAY.keep):
             key = f"n{index}"
             text = f"{country.name}: met {row['met']} of {total}"
         if map_key(country):
-            countries[map_key(country)] = (key, text, keep(country.get_absolute_url()))
+            countries[map_key(country)] = (key, text, keep(row["url"]))
     colours = MET_SHADES if len(buckets) == len(MET_SHADES) else MET_SHADES[::2] + MET_SHADES[-1:]
     shades = []
     for index, (lo, hi) in enumerate(buckets):

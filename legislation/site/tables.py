@@ -27,7 +27,7 @@ class CountryColumn(tables.Column):
     def render(self, record):
         return format_html(
             '<a href="{}">{}</a> <span class="code">{}</span>',
-            self.keep(record["country"].get_absolute_url()),
+            self.keep(record["url"]),
             record["name"],
             record["iso2"],
         )

@@ -111,12 +111,17 @@ class CompareView(ExportMixin, FilterView):
         )
 
     def matrix(self, *, detailed=False):
+        framework = self.options["framework"]
+        version = getattr(self.request, "data_version", None)
         return build_summary_matrix(
             self.countries(),
-            self.options["framework"],
+            framework,
             detailed=detailed,
             at=at(self.request),
             criteria=self.filterset.criteria,
+            # Countries and criteria stay while the shared version does: only rows whose
+            # cells changed are made again.
+            kept_rows=datacache.kept_while_shared(version, ("compare matrix rows", framework)),
         )
 
     def build(self, *, detailed=False, matrix=None):
