@@ -1,0 +1,177 @@
+"""After a change, the comparison page makes again only what the change touched: matrix rows
+kept while countries and criteria stay, table rows and map outlines kept under what they show,
+and frames (page and body) with holes for the big pieces. These tests hold that what is kept
+never says anything a fresh build would not."""
+
+import dataclasses
+import datetime
+
+import pytest
+from django.test.signals import template_rendered
+from django.utils.html import escape
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from legislation.matrix import build_summary_matrix
+from legislation.models import Assessment, Country, Criterion
+from legislation.site import cache as datacache
+from legislation.site import maps
+from legislation.statuses import EvidenceGrade, Status, as_status
+
+from .factories import assess
+
+COUNTRIES = ("KE", "FR", "PH")
+
+
+def reading(matrix):
+    """Everything a matrix says, as plain values."""
+    return [
+        (
+            row.country.iso2,
+            {code: dataclasses.astuple(cell) for code, cell in row.cells.items()},
+            {code: rollup for code, rollup in row.articles.items()},
+            row.met,
+            row.assessed,
+            row.total,
+            row.sufficient,
+            row.read,
+        )
+        for row in matrix.rows
+    ]
+
+
+WRITE = st.tuples(
+    st.sampled_from(COUNTRIES),
+    st.integers(min_value=0, max_value=40),  # which leaf criterion of the framework
+    st.sampled_from([*Status, None]),  # None: the cell is deleted
+    st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2030, 12, 31)),
+    st.sampled_from(["", *EvidenceGrade.values]),
+)
+
+
+@pytest.mark.usefixtures("reference_data")
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(framework=st.sampled_from(["icmec", "lanzarote"]), writes=st.lists(WRITE, max_size=8))
+def test_kept_matrix_rows_always_read_as_a_fresh_matrix(framework, writes):
+    countries = list(Country.objects.filter(iso2__in=COUNTRIES).order_by("name"))
+    leaves = list(Criterion.objects.filter(framework__code=framework, is_leaf=True))
+    kept = {}
+    build_summary_matrix(countries, framework, kept_rows=kept)
+    for iso2, which, status, as_of, grade in writes:
+        country = next(c for c in countries if c.iso2 == iso2)
+        criterion = leaves[which % len(leaves)]
+        if status is None:
+            Assessment.objects.filter(country=country, criterion=criterion).delete()
+        else:
+            Assessment.objects.update_or_create(
+                country=country,
+                criterion=criterion,
+                defaults={"status": status, "as_of": as_of, "evidence_grade": grade},
+            )
+        with_kept = build_summary_matrix(countries, framework, kept_rows=kept)
+        fresh = build_summary_matrix(countries, framework)
+        assert reading(with_kept) == reading(fresh)
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_a_kept_row_is_made_again_only_when_its_cells_change():
+    countries = list(Country.objects.filter(iso2__in=COUNTRIES).order_by("name"))
+    kept = {}
+    before = {
+        r.country.iso2: r for r in build_summary_matrix(countries, "icmec", kept_rows=kept).rows
+    }
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET)
+    after = {
+        r.country.iso2: r for r in build_summary_matrix(countries, "icmec", kept_rows=kept).rows
+    }
+    assert after["FR"] is before["FR"] and after["PH"] is before["PH"]
+    assert after["KE"] is not before["KE"]
+    assert after["KE"].status("ICMEC.3") == Status.MET
+
+
+# Frames: kept once, filled on every request.
+
+
+def test_a_frame_is_rendered_once_and_filled_with_each_requests_pieces():
+    calls = []
+
+    def render():
+        calls.append(1)
+        return f"<main>{datacache.hole('a')} and {datacache.hole('b')}</main>"
+
+    assert datacache.framed(("frame test", 1), render, {"a": "A", "b": "B"}) == (
+        "<main>A and B</main>"
+    )
+    assert datacache.framed(("frame test", 1), render, {"a": "x", "b": "y"}) == (
+        "<main>x and y</main>"
+    )
+    assert len(calls) == 1
+
+
+def test_what_fills_a_hole_is_never_searched_for_holes():
+    hole_text = datacache.HOLE.format("b")
+    filled = datacache.framed(
+        ("frame test", 2),
+        lambda: f"{datacache.hole('a')}|{datacache.hole('b')}",
+        {"a": hole_text, "b": "B"},
+    )
+    assert filled == f"{hole_text}|B"
+
+
+def test_a_frame_must_hold_each_hole_once():
+    with pytest.raises(ValueError, match="exactly once"):
+        datacache.framed(("frame test", 3), lambda: "no hole here", {"a": "A"})
+    twice = f"{datacache.hole('a')}{datacache.hole('a')}"
+    with pytest.raises(ValueError, match="exactly once"):
+        datacache.framed(("frame test", 4), lambda: twice, {"a": "A"})
+
+
+def test_text_a_visitor_sends_can_never_open_a_hole():
+    assert "<" not in escape(datacache.HOLE.format("body"))
+
+
+# The comparison page after a change.
+
+
+@pytest.fixture
+def templates_rendered():
+    names = []
+
+    def record(sender, template, context, **kwargs):
+        names.append(template.name)
+
+    template_rendered.connect(record)
+    yield names
+    template_rendered.disconnect(record)
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_a_cell_change_renders_neither_the_form_nor_the_text_around_the_table(
+    client, templates_rendered
+):
+    kenya = Country.objects.get(iso2="KE")
+    assess(kenya, "ICMEC.3", Status.MET)
+    client.get("/compare/")
+    templates_rendered.clear()
+    drawn = maps._drawn_country.cache_info().misses
+    assess(kenya, "ICMEC.3", Status.NOT_MET)  # still assessed: the counts stay
+    body = client.get("/compare/").content.decode()
+    assert "legislation/site/compare.html" not in templates_rendered
+    assert "legislation/site/_compare_body.html" not in templates_rendered
+    row = body.split('<span class="code">KE</span>', 1)[1].split("</tr>", 1)[0]
+    assert "✘</span> not met" in row
+    assert "<title>Kenya: partly assessed, met 0 of 5" in body
+    assert maps._drawn_country.cache_info().misses - drawn == 1  # Kenya's outline alone
+    assert body.count("<form") == 1 and body.count('id="counts"') == 1
+
+
+def test_as_status_reads_stored_values_and_refuses_others():
+    assert as_status("met") is Status.MET
+    assert as_status(Status.PARTIAL) is Status.PARTIAL
+    for wrong in ("Met", "", None, 3):
+        with pytest.raises(ValueError):
+            as_status(wrong)
