@@ -32,6 +32,9 @@ class CountryRow:
     # build_summary_matrix, today: its cells' values as read, by criterion. With the country's
     # values, all its row shows is made from: the key under which pages keep what they made.
     read: tuple | None = None
+    # What pages made from this row, by what for (see `comparison.table_rows`): a row kept by
+    # a page (`kept_rows`) is not made again, nor is what the page makes from it.
+    made: dict = field(default_factory=dict, compare=False, repr=False)
 
     def status(self, code):
         """A leaf's status, or an article's rolled-up status."""

@@ -64,6 +64,15 @@ class Local:
             self.values.move_to_end(key)
             return entry[0]
 
+    def get_many(self, keys):
+        """[get(key) for key in keys], under one lock."""
+        with self.lock:
+            values = [self.values.get(key) for key in keys]
+            for key, entry in zip(keys, values, strict=True):
+                if entry is not None:
+                    self.values.move_to_end(key)
+        return [entry[0] if entry is not None else None for entry in values]
+
     def put(self, key, value, size):
         if size > self.max_bytes // 4:
             return
@@ -320,7 +329,7 @@ def pieces(inputs, render, *, shared=True):
     of a few hundred rows whose inputs did not change costs a few dictionary lookups. (Equal
     inputs are the same inputs: each piece's inputs hold values of fixed types, so `1` and
     `True` never meet in one place.) `shared=False` keeps new pieces in this process only."""
-    values = [local.get(_local_key(value)) for value in inputs]
+    values = local.get_many([_local_key(value) for value in inputs])
     keys = [None if value is not None else piece_key(inputs[i]) for i, value in enumerate(values)]
     if shared:
         for index, key in enumerate(keys):

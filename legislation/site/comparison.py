@@ -130,8 +130,10 @@ def table_rows(matrix, columns):
     A row of today's matrix is kept by this process under everything it is made from (the
     columns, the country's values and its cells as read, `CountryRow.read`), which is also
     its `row_key`: after a change, only the rows whose cells or country changed are made
-    again, and a page finds each row's rendering by that key (`tables.body_rows`). Rows are
-    shared between requests: never change one."""
+    again, and a page finds each row's rendering by that key (`tables.body_rows`). A matrix
+    row kept by the page (`build_summary_matrix(kept_rows=…)`) also keeps its record
+    (`CountryRow.made`), found without reading its values again. Rows are shared between
+    requests: never change one."""
     total = len(matrix.leaves)
     columns_shown = tuple((c.code, c.title, c.is_article) for c in columns)
     # The script prefix: a row holds its country's address.
@@ -141,10 +143,13 @@ def table_rows(matrix, columns):
         if row.read is None:  # a past moment's row: made each time
             rows.append(_table_row(row, columns, total, None))
             continue
-        key = (shape, values_of(row.country), row.read)
-        rows.append(
-            kept_rows.get(key, lambda row=row, key=key: _table_row(row, columns, total, key))
-        )
+        record = row.made.get(shape)
+        if record is None:
+            key = (shape, values_of(row.country), row.read)
+            record = row.made[shape] = kept_rows.get(
+                key, lambda row=row, key=key: _table_row(row, columns, total, key)
+            )
+        rows.append(record)
     return rows
 
 

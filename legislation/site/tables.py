@@ -4,6 +4,8 @@ Rows are plain dicts from `comparison.table_rows`; sorting happens on keys those
 (status order, then name), so a sort never puts "not assessed" among the gaps.
 """
 
+import copy
+
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -14,7 +16,17 @@ from legislation.site.published import TODAY
 from legislation.statuses import Status, css_class, symbol
 
 
-class CountryColumn(tables.Column):
+class OneTableColumn(tables.Column):
+    """A column of a table class made for one table (`comparison_table` makes a class per
+    table). django-tables2 copies a class's columns deeply for every table it makes, to keep
+    tables of one class apart; with one table per class there is nothing to keep apart, and
+    the copy of a few hundred nested values cost more than the table's rows."""
+
+    def __deepcopy__(self, memo):
+        return copy.copy(self)
+
+
+class CountryColumn(OneTableColumn):
     """The country's name linking to its profile; `keep` keeps the page's date on the link."""
 
     def __init__(self, *args, keep=TODAY.keep, **kwargs):
@@ -40,7 +52,7 @@ class CountryColumn(tables.Column):
         return record["name"]
 
 
-class StatusColumn(tables.Column):
+class StatusColumn(OneTableColumn):
     """Symbol and word, plus as-of, evidence grade and source for the tooltip and screen readers.
 
     The heading shows the code and a few words; its accessible name is the code and the full
@@ -118,7 +130,7 @@ class StatusColumn(tables.Column):
         return value.export_value
 
 
-class CountOfColumn(tables.Column):
+class CountOfColumn(OneTableColumn):
     """ "met 3 of 5": a count always carries what it is out of, and "met" always carries how
     many were assessed, so "met 0 of 5" can never be read as five gaps."""
 
@@ -151,7 +163,7 @@ class CountOfColumn(tables.Column):
         return value
 
 
-class SufficientColumn(tables.Column):
+class SufficientColumn(OneTableColumn):
     # Every value has words ("not yet known" too); no empty-value dash.
     empty_values = ()
 
@@ -167,7 +179,7 @@ class SufficientColumn(tables.Column):
         return value.label
 
 
-class TextColumn(tables.Column):
+class TextColumn(OneTableColumn):
     def inputs(self, record):
         return (str(self.verbose_name), record[self.accessor])
 
@@ -176,7 +188,7 @@ class TextColumn(tables.Column):
 
 
 def body_rows(table, *, moment=""):
-    """The rendered <tr>s of the rows on this page, in the table's order and columns, as one string.
+    """The rendered <tr>s of the rows on this page, in the table's order, as one string.
 
     The same render methods as django-tables2 would call, without its per-cell machinery,
     which costs more than the rest of the page for a few hundred rows. Each row is a cached
@@ -185,7 +197,9 @@ def body_rows(table, *, moment=""):
     page) is in the key too, so a past page's rows are never shared with today's.
     """
     columns = [bound.column for bound in table.columns]
-    records = [row.record for row in table.paginated_rows]
+    # The records of this page, in the table's order, without a BoundRow each.
+    page = table.page
+    records = table.data[page.start_index() - 1 : page.end_index()] if page else table.data
     # A row made from today's cells is known by what it was made from (its `row_key`, see
     # `comparison.table_rows`); a past moment's row by what its cells show.
     inputs = [
