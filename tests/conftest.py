@@ -34,10 +34,12 @@ def _empty_cache():
     from django.core.cache import cache
 
     from legislation.site import cache as datacache
+    from legislation.views.compare import kept_filtersets
 
     cache.clear()
     datacache.local.clear()
     datacache.remembered.clear()
+    kept_filtersets.clear()
 
 
 @pytest.fixture(scope="session")

@@ -222,21 +222,31 @@ class Remembered:
     def get(self, key, read, cache_key=None):
         """The value kept for `key`; else the shared cache's under cache_key() (if given);
         else read(), kept in both."""
-        with self.lock:
-            if key in self.values:
-                self.values.move_to_end(key)
-                return self.values[key]
+        value = self.find(key)
+        if value is not None:
+            return value
         shared_key = cache_key() if cache_key else None
         value = cache.get(shared_key) if shared_key else None
         if value is None:
             value = read()
             if shared_key:
                 cache.set(shared_key, value, TIMEOUT)
+        self.keep(key, value)
+        return value
+
+    def find(self, key):
+        """The value kept in this process for `key`, or None."""
+        with self.lock:
+            if key in self.values:
+                self.values.move_to_end(key)
+                return self.values[key]
+        return None
+
+    def keep(self, key, value):
         with self.lock:
             self.values[key] = value
             while len(self.values) > self.max_entries:
                 self.values.popitem(last=False)
-        return value
 
     def clear(self):
         with self.lock:

@@ -227,7 +227,9 @@ class CompareFilter(django_filters.FilterSet):
         """The countries chosen, the status filters read on the cells as published at `moment`
         (today's queryset when None)."""
         if moment is None or not self.uses_status():
-            return self.qs
+            # A copy, read when used: a filter form kept between requests (the comparison
+            # page's) holds its queryset's rows as first read, and the cells may have changed.
+            return self.qs.all()
         return self.countries_at(moment)
 
     def countries_at(self, moment):

@@ -26,6 +26,11 @@ ROWS_PER_PAGE = 300  # the whole filtered set on one page up to this many rows
 TEMPLATE = "legislation/site/compare.html"
 
 
+# Valid filter forms, by shared version and address (`CompareView.valid_filterset`): its own
+# store, so that many distinct addresses never push out what the pages read.
+kept_filtersets = datacache.Remembered(256)
+
+
 class CompareView(ExportMixin, FilterView):
     filterset_class = CompareFilter
     template_name = TEMPLATE
@@ -39,16 +44,37 @@ class CompareView(ExportMixin, FilterView):
         self.version = None
         if not exporting:
             self.version = getattr(request, "data_version", None) or datacache.data_version()
-        self.filterset = self.get_filterset(self.filterset_class)
-        if not self.filterset.is_valid():
+        self.filterset = self.valid_filterset(kept=not exporting)
+        if self.filterset is None:
             # Bad input: the form with its messages, no rows and no download.
-            ctx = {"filter": self.filterset, "invalid": True}
+            ctx = {"filter": self.get_filterset(self.filterset_class), "invalid": True}
             return render(request, TEMPLATE, ctx, status=400)
         self.options = self.filterset.form.cleaned_data
-        self.object_list = self.filterset.qs
+        self.object_list = self.filterset.qs.all()  # read when used (the form may be kept)
         if exporting:
             return self.create_export(export_format)
         return self.render_page()
+
+    def valid_filterset(self, *, kept):
+        """The filter form for this address, validated, or None if the address is invalid.
+
+        With `kept` (a page, not a download), a valid one is kept by this process for the
+        same address while the shared version stays: what it holds (the choices, the cleaned
+        query) changes with nothing else, and making and checking it again costs more than a
+        row. It is then shared by the requests for this address: never change it."""
+        version = getattr(self.request, "data_version", None)
+        key = None
+        if kept and version is not None:
+            key = (datacache.shared_version(version), self.request.GET.urlencode())
+            filterset = kept_filtersets.find(key)
+            if filterset is not None:
+                return filterset
+        filterset = self.get_filterset(self.filterset_class)
+        if not filterset.is_valid():
+            return None
+        if key is not None:
+            kept_filtersets.keep(key, filterset)
+        return filterset
 
     def render_page(self):
         if not is_anonymous_and_quiet(self.request):
