@@ -5,6 +5,7 @@ Rows are plain dicts from `comparison.table_rows`; sorting happens on keys those
 """
 
 import copy
+import functools
 
 import django_tables2 as tables
 from django.utils.html import format_html, format_html_join
@@ -16,17 +17,17 @@ from legislation.site.published import TODAY
 from legislation.statuses import Status, css_class, symbol
 
 
-class OneTableColumn(tables.Column):
-    """A column of a table class made for one table (`comparison_table` makes a class per
-    table). django-tables2 copies a class's columns deeply for every table it makes, to keep
-    tables of one class apart; with one table per class there is nothing to keep apart, and
-    the copy of a few hundred nested values cost more than the table's rows."""
+class ShallowCopiedColumn(tables.Column):
+    """django-tables2 copies a table class's columns for every table it makes, so that one
+    table's changes to a column never reach another's. It only ever sets a column's own
+    attributes (never changes its dictionaries), so a shallow copy keeps tables apart as well
+    as a deep one, which copies a few hundred nested values and cost more than the rows."""
 
     def __deepcopy__(self, memo):
         return copy.copy(self)
 
 
-class CountryColumn(OneTableColumn):
+class CountryColumn(ShallowCopiedColumn):
     """The country's name linking to its profile; `keep` keeps the page's date on the link."""
 
     def __init__(self, *args, keep=TODAY.keep, **kwargs):
@@ -52,7 +53,7 @@ class CountryColumn(OneTableColumn):
         return record["name"]
 
 
-class StatusColumn(OneTableColumn):
+class StatusColumn(ShallowCopiedColumn):
     """Symbol and word, plus as-of, evidence grade and source for the tooltip and screen readers.
 
     The heading shows the code and a few words; its accessible name is the code and the full
@@ -130,7 +131,7 @@ class StatusColumn(OneTableColumn):
         return value.export_value
 
 
-class CountOfColumn(OneTableColumn):
+class CountOfColumn(ShallowCopiedColumn):
     """ "met 3 of 5": a count always carries what it is out of, and "met" always carries how
     many were assessed, so "met 0 of 5" can never be read as five gaps."""
 
@@ -163,7 +164,7 @@ class CountOfColumn(OneTableColumn):
         return value
 
 
-class SufficientColumn(OneTableColumn):
+class SufficientColumn(ShallowCopiedColumn):
     # Every value has words ("not yet known" too); no empty-value dash.
     empty_values = ()
 
@@ -179,7 +180,7 @@ class SufficientColumn(OneTableColumn):
         return value.label
 
 
-class TextColumn(OneTableColumn):
+class TextColumn(ShallowCopiedColumn):
     def inputs(self, record):
         return (str(self.verbose_name), record[self.accessor])
 
@@ -216,8 +217,15 @@ def body_rows(table, *, moment=""):
 
 
 def comparison_table(rows, columns, framework_code, *, order_by=None, keep=TODAY.keep):
-    """A table class shaped for this view's columns, filled with the rows; `keep` is the
-    page's `PublishedOn.keep`, so the country links stay on the date shown."""
+    """A table shaped for this view's columns, filled with the rows; `keep` is the page's
+    `PublishedOn.keep`, so the country links stay on the date shown."""
+    return _table_class(tuple(columns), framework_code, keep)(rows, order_by=order_by)
+
+
+@functools.lru_cache(maxsize=64)
+def _table_class(columns, framework_code, keep):
+    """The table class for these columns, made once per process and shape: making its
+    columns formats each status's cell, for every request."""
     attrs = {
         "country": CountryColumn(
             verbose_name="Country", accessor="name", order_by=("sort_name",), keep=keep
@@ -244,6 +252,4 @@ def comparison_table(rows, columns, framework_code, *, order_by=None, keep=TODAY
         order_by_field = "sort"
 
     attrs["Meta"] = Meta
-    table_class = type("ComparisonTable", (tables.Table,), attrs)
-    table = table_class(rows, order_by=order_by)
-    return table
+    return type("ComparisonTable", (tables.Table,), attrs)
