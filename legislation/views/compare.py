@@ -1,5 +1,7 @@
 """/compare/: every country against one standard, filtered, sorted and downloadable as seen."""
 
+from types import SimpleNamespace
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -73,6 +75,9 @@ class CompareView(ExportMixin, FilterView):
         if not filterset.is_valid():
             return None
         if key is not None:
+            # The form outlives this request: it keeps only what it reads of it, the version
+            # its choices are remembered under (the same shared version as its key's).
+            filterset.request = SimpleNamespace(data_version=version)
             kept_filtersets.keep(key, filterset)
         return filterset
 
