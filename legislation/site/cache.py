@@ -330,7 +330,7 @@ def piece_key(inputs):
     return "legislation:piece:" + hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
-def pieces(inputs, render, *, shared=True):
+def pieces(inputs, render):
     """[render(i) for i, _ in enumerate(inputs)], each read from the cache when a piece with
     the same inputs was rendered before. `inputs[i]` must hold everything piece i shows:
     it is the whole key, with no data version. At most one cache round trip for the lot.
@@ -338,15 +338,11 @@ def pieces(inputs, render, *, shared=True):
     This process finds its own pieces by the inputs themselves, before hashing them: a page
     of a few hundred rows whose inputs did not change costs a few dictionary lookups. (Equal
     inputs are the same inputs: each piece's inputs hold values of fixed types, so `1` and
-    `True` never meet in one place.) `shared=False` keeps new pieces in this process only."""
+    `True` never meet in one place.)"""
     values = local.get_many([_local_key(value) for value in inputs])
     keys = [None if value is not None else piece_key(inputs[i]) for i, value in enumerate(values)]
-    if shared:
-        for index, key in enumerate(keys):
-            if key is not None:
-                values[index] = local.get(key)
-    wanted = [key for key, value in zip(keys, values, strict=True) if value is None]
-    found = cache.get_many(wanted) if wanted and shared else {}
+    wanted = [key for key in keys if key is not None]
+    found = cache.get_many(wanted) if wanted else {}
     missing = {}
     for index, key in enumerate(keys):
         if values[index] is None:
@@ -355,7 +351,7 @@ def pieces(inputs, render, *, shared=True):
                 value = missing[key] = render(index)
             values[index] = value
             local.put(_local_key(inputs[index]), value, len(value))
-    if missing and shared:
+    if missing:
         cache.set_many(missing, TIMEOUT)
     return values
 
@@ -370,9 +366,9 @@ def _local_key(inputs):
     return ("piece", inputs)
 
 
-def piece(inputs, render, *, shared=True):
+def piece(inputs, render):
     """One piece: render() once for these inputs (see `pieces`)."""
-    return pieces([inputs], lambda index: render(), shared=shared)[0]
+    return pieces([inputs], lambda index: render())[0]
 
 
 # Frames: a page kept as a piece with holes, filled on each request with pieces of their own,
