@@ -176,3 +176,35 @@ def test_as_status_reads_stored_values_and_refuses_others():
     for wrong in ("Met", "", None, 3):
         with pytest.raises(ValueError):
             as_status(wrong)
+
+
+def test_a_few_missing_pieces_are_rendered_here_and_many_fetched_in_one_round_trip(monkeypatch):
+    from django.core.cache import cache
+
+    round_trips, rendered = [], []
+    get_many, set_many = cache.get_many, cache.set_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: round_trips.append("get") or get_many(keys))
+    monkeypatch.setattr(
+        cache,
+        "set_many",
+        lambda values, timeout: round_trips.append("set") or set_many(values, timeout),
+    )
+
+    def render(index):
+        rendered.append(index)
+        return f"<tr><td>{index}</td></tr>"
+
+    inputs = [("piece test", n) for n in range(10)]
+    assert datacache.pieces(inputs, render, shared_from=8)[3] == "<tr><td>3</td></tr>"
+    assert (len(rendered), round_trips) == (10, ["get", "set"])
+
+    datacache.local.clear()  # a worker that has none of them: one round trip brings all ten
+    rendered.clear(), round_trips.clear()
+    datacache.pieces(inputs, render, shared_from=8)
+    assert (rendered, round_trips) == ([], ["get"])
+
+    rendered.clear(), round_trips.clear()  # one new piece among kept ones: rendered here
+    assert datacache.pieces([*inputs, ("piece test", 99)], render, shared_from=8)[10] == (
+        "<tr><td>10</td></tr>"
+    )
+    assert (rendered, round_trips) == ([10], [])

@@ -330,7 +330,7 @@ def piece_key(inputs):
     return "legislation:piece:" + hashlib.sha256(buffer.getbuffer()).hexdigest()
 
 
-def pieces(inputs, render):
+def pieces(inputs, render, *, shared_from=1):
     """[render(i) for i, _ in enumerate(inputs)], each read from the cache when a piece with
     the same inputs was rendered before. `inputs[i]` must hold everything piece i shows:
     it is the whole key, with no data version. At most one cache round trip for the lot.
@@ -338,10 +338,14 @@ def pieces(inputs, render):
     This process finds its own pieces by the inputs themselves, before hashing them: a page
     of a few hundred rows whose inputs did not change costs a few dictionary lookups. (Equal
     inputs are the same inputs: each piece's inputs hold values of fixed types, so `1` and
-    `True` never meet in one place.)"""
+    `True` never meet in one place.) The shared cache is asked (and told) only when at least
+    `shared_from` pieces are missing here: a few cheap pieces (a table's rows after a change)
+    cost less to render than a round trip, many (a worker's first page) far more."""
     values = local.get_many([_local_key(value) for value in inputs])
     keys = [None if value is not None else piece_key(inputs[i]) for i, value in enumerate(values)]
     wanted = [key for key in keys if key is not None]
+    if len(wanted) < shared_from:
+        wanted = []
     found = cache.get_many(wanted) if wanted else {}
     missing = {}
     for index, key in enumerate(keys):
@@ -351,7 +355,7 @@ def pieces(inputs, render):
                 value = missing[key] = render(index)
             values[index] = value
             local.put(_local_key(inputs[index]), value, len(value))
-    if missing:
+    if missing and wanted:
         cache.set_many(missing, TIMEOUT)
     return values
 
