@@ -34,12 +34,9 @@ def _empty_cache():
     from django.core.cache import cache
 
     from legislation.site import cache as datacache
-    from legislation.views.compare import kept_filtersets
 
     cache.clear()
-    datacache.local.clear()
-    datacache.remembered.clear()
-    kept_filtersets.clear()
+    datacache.forget()
 
 
 @pytest.fixture(scope="session")

@@ -43,6 +43,24 @@ TIMEOUT = 60 * 60  # a value not asked for within an hour is dropped
 LOCAL_BYTES = 32 * 1024 * 1024  # the most each process keeps of `Local` values
 
 
+# Everything this process keeps in memory from the data (pages, pieces, values read, rows and
+# outlines made from them): `forget()` empties it all, for tests and for measuring an empty
+# cache. Each keeper registers itself here.
+_KEEPERS = []
+
+
+def kept_in_memory(keeper):
+    """Register `keeper` (anything with a `clear()` or `cache_clear()`) with `forget()`."""
+    _KEEPERS.append(keeper)
+    return keeper
+
+
+def forget():
+    """Empty every value this process keeps from the data (not the shared cache)."""
+    for keeper in _KEEPERS:
+        (keeper.cache_clear if hasattr(keeper, "cache_clear") else keeper.clear)()
+
+
 class Local:
     """The last values read or written, kept in this process as well as in the cache, for
     keys that can never be stale: a page's key holds the data version and a piece's key its
@@ -92,7 +110,7 @@ class Local:
             self.size = 0
 
 
-local = Local(LOCAL_BYTES)
+local = kept_in_memory(Local(LOCAL_BYTES))
 
 
 def _replace_token():
@@ -253,7 +271,7 @@ class Remembered:
             self.values.clear()
 
 
-remembered = Remembered(64)
+remembered = kept_in_memory(Remembered(64))
 
 
 def unchanged_by_cells(version, name, read):

@@ -15,7 +15,7 @@ from legislation import rules
 from legislation.matrix import CellSummary
 from legislation.models import Framework
 from legislation.rules import RollUp
-from legislation.site.cache import Remembered, piece_key, values_of
+from legislation.site.cache import Remembered, kept_in_memory, piece_key, values_of
 from legislation.site.palette import colour
 from legislation.site.published import TODAY
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
@@ -153,7 +153,8 @@ def table_rows(matrix, columns):
     return rows
 
 
-kept_rows = Remembered(16384)  # a few times every country in both frameworks' column sets
+# A few times every country in both frameworks' column sets.
+kept_rows = kept_in_memory(Remembered(16384))
 
 
 def _table_row(row, columns, total, key):

@@ -30,6 +30,7 @@ from pathlib import Path
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from legislation.site.cache import kept_in_memory
 from legislation.site.map_style import SVG_STYLE
 from legislation.site.palette import colour
 
@@ -237,6 +238,7 @@ def _country_layers(geo, countries, by_key, p):
     return layers
 
 
+@kept_in_memory
 @lru_cache(maxsize=16384)
 def _drawn_country(p, code, key, label, href, fill):
     """(outline or None, circle or None) of one country as shaded, titled and linked: kept

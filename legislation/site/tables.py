@@ -228,6 +228,7 @@ def comparison_table(rows, columns, framework_code, *, order_by=None, keep=TODAY
     return _table_class(tuple(columns), framework_code, keep)(rows, order_by=order_by)
 
 
+@datacache.kept_in_memory
 @functools.lru_cache(maxsize=64)
 def _table_class(columns, framework_code, keep):
     """The table class for these columns, made once per process and shape: making its
