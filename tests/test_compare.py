@@ -473,3 +473,11 @@ def test_a_source_renamed_by_another_process_shows_in_the_cells_at_once(client):
         signals.connect()
     body = client.get("/compare/").content.decode()
     assert "source: Reading after" in row_of(body, "KE")
+
+
+def test_a_filter_that_matches_no_country_says_so_in_the_table(client):
+    for _ in range(2):  # rendered, then put together from what was kept
+        body = client.get("/compare/?q=no-such-country-anywhere").content.decode()
+        tbody = body.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+        assert "No country matches these filters." in tbody
+        assert "<strong>0</strong> countries shown" in body
