@@ -207,3 +207,43 @@ def test_a_few_missing_pieces_are_rendered_here_and_many_fetched_in_one_round_tr
         "<tr><td>10</td></tr>"
     )
     assert (rendered, round_trips) == ([10], [])
+
+
+ADDRESSES = (
+    "/compare/",
+    "/compare/?framework=lanzarote",
+    "/compare/?framework=lanzarote&detail=1&sort=-met",
+    "/compare/?region=Europe&sort=-c_ICMEC_3",
+    "/compare/?map=ICMEC.2&min_met=1",
+    "/compare/?q=no-such-country-anywhere",
+)
+CELL_WRITE = st.tuples(
+    st.sampled_from(("KE", "FR", "PH", "DE")),
+    st.sampled_from(("ICMEC.1", "ICMEC.3", "L20.1.a", "L20.1.b", "L21.1.a")),
+    st.sampled_from(list(Status)),
+    st.dates(min_value=datetime.date(2000, 1, 1), max_value=datetime.date(2025, 12, 31)),
+)
+
+
+@pytest.mark.usefixtures("reference_data")
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(writes=st.lists(CELL_WRITE, min_size=1, max_size=4), address=st.sampled_from(ADDRESSES))
+def test_a_page_put_together_from_kept_parts_is_the_page_made_from_nothing(client, writes, address):
+    from django.core.cache import cache
+
+    client.get(address)  # what this process keeps from it
+    for iso2, code, status, as_of in writes:
+        criterion = Criterion.objects.get(code=code)
+        Assessment.objects.update_or_create(
+            country=Country.objects.get(iso2=iso2),
+            criterion=criterion,
+            defaults={"status": status, "as_of": as_of, "evidence_grade": "B"},
+        )
+    kept = client.get(address).content
+    cache.clear()
+    datacache.forget()
+    assert kept == client.get(address).content
