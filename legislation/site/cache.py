@@ -18,6 +18,7 @@ bypasses all of them: call `bump()` after it.
 row's values, a map's shades and countries) rather than by the data version, so that after a
 change only the pieces whose values changed are rendered again. Their key also holds the
 code's fingerprint, so a deployment that renders differently never reads an older rendering.
+*Frames* (`framed()`) are pieces with holes that each request fills with other pieces.
 """
 
 import datetime
@@ -64,8 +65,8 @@ def forget():
 class Local:
     """The last values read or written, kept in this process as well as in the cache, for
     keys that can never be stale: a page's key holds the data version and a piece's key its
-    inputs, so a value found here is exactly what the shared cache holds (or held) for that
-    key. It saves reading a few hundred kilobytes from Redis on every request. Least
+    inputs, so a value found here is exactly what the shared cache holds, held or would hold
+    for that key. It saves reading a few hundred kilobytes from Redis on every request. Least
     recently used values go first past LOCAL_BYTES."""
 
     def __init__(self, max_bytes):
@@ -226,11 +227,11 @@ def shared_version(version):
 
 
 class Remembered:
-    """Values read from the database, kept under the shared version they were read at
-    (`shared_version`): after a change to cells only, a page reuses them rather than reading
-    them again. Each process keeps a few (the oldest go first) and finds the others in the
-    shared cache, so that each worker does not read them once more after every change.
-    Values are shared between requests: never change them."""
+    """Values kept in this process under keys that say what they were made from (the oldest
+    go first past `max_entries`): `remembered` keeps values read from the database under the
+    shared version they were read at (`shared_version`), so that after a change to cells
+    only a page reuses them rather than reading them again, and finds in the shared cache
+    those another worker read first. Values are shared between requests: never change them."""
 
     def __init__(self, max_entries):
         self.max_entries = max_entries
