@@ -265,6 +265,9 @@ def build_summary_matrix(
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
 
 
+KEPT_ROWS_SPARE = 500  # kept rows beyond twice a matrix's before the old ones are dropped
+
+
 def _cell_summary(values):
     """A CellSummary from the first ten values `build_summary_matrix` reads."""
     _, _, _, status, as_of, precision, grade, source_id, title, page = values[:10]
@@ -290,6 +293,12 @@ def _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_
                 row.cells[code_of[values[2]]] = _cell_summary(values)
             _roll_up_articles([row], leaves, articles)
         rows.append(row)
+    if kept_rows is not None and len(kept) > 2 * len(rows) + KEPT_ROWS_SPARE:
+        # Rows of cells that have changed since pile up: keep this matrix's only (another
+        # set of countries makes its rows again once).
+        used = {(row.country.pk, row.read) for row in rows}
+        for key in [key for key in kept if key not in used]:
+            del kept[key]
     matrix = Matrix(framework, leaves, articles, rows)
     # The cells exactly as read, in a fixed order: what they show, for a cache key.
     matrix.cells_read = tuple(row.read for row in rows)

@@ -93,6 +93,22 @@ def test_a_kept_row_is_made_again_only_when_its_cells_change():
     assert after["KE"].status("ICMEC.3") == Status.MET
 
 
+@pytest.mark.usefixtures("reference_data")
+def test_kept_rows_of_cells_since_changed_are_dropped(monkeypatch):
+    import legislation.matrix
+
+    monkeypatch.setattr(legislation.matrix, "KEPT_ROWS_SPARE", 0)
+    countries = list(Country.objects.filter(iso2__in=COUNTRIES).order_by("name"))
+    kept = {}
+    build_summary_matrix(countries, "icmec", kept_rows=kept)
+    kenya = Country.objects.get(iso2="KE")
+    for status in (Status.MET, Status.PARTIAL, Status.NOT_MET, Status.MET):
+        assess(kenya, "ICMEC.3", status)
+        matrix = build_summary_matrix(countries, "icmec", kept_rows=kept)
+        assert len(kept) <= 2 * len(countries)
+    assert set(kept) >= {(row.country.pk, row.read) for row in matrix.rows}
+
+
 # Frames: kept once, filled on every request.
 
 

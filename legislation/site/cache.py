@@ -286,17 +286,14 @@ def unchanged_by_cells(version, name, read):
     return remembered.get(key, read, lambda: piece_key(("unchanged by cells", *key)))
 
 
-def kept_while_shared(version, name, max_entries=20000):
+def kept_while_shared(version, name):
     """A dict this process keeps for as long as the shared version stays (see
     `shared_version`), for values made from the cells and what only a shared change alters
     (countries, criteria): keyed by the cells they were made from, they are valid as long as
-    the dict is. Emptied past `max_entries`. None without a version (no page cache in play)."""
+    the dict is. Its user keeps it small. None without a version (no page cache in play)."""
     if version is None:
         return None
-    kept = remembered.get((name, shared_version(version)), dict)
-    if len(kept) > max_entries:
-        kept.clear()
-    return kept
+    return remembered.get((name, shared_version(version)), dict)
 
 
 def key_for(key_parts, version=None):

@@ -153,8 +153,9 @@ def table_rows(matrix, columns):
     return rows
 
 
-# A few times every country in both frameworks' column sets.
-kept_rows = kept_in_memory(Remembered(16384))
+# Every country in each of the three column sets (ICMEC, Lanzarote's articles, its
+# sub-paragraphs), a few times over: a few megabytes.
+kept_rows = kept_in_memory(Remembered(4096))
 
 
 def _table_row(row, columns, total, key):

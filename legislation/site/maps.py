@@ -239,7 +239,7 @@ def _country_layers(geo, countries, by_key, p):
 
 
 @kept_in_memory
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)  # a map is 238 of them: every shade of every country, and more
 def _drawn_country(p, code, key, label, href, fill):
     """(outline or None, circle or None) of one country as shaded, titled and linked: kept
     per process by exactly what they show, so a map after a change draws again only the

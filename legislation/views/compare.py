@@ -30,7 +30,7 @@ TEMPLATE = "legislation/site/compare.html"
 
 # Valid filter forms, by shared version and address (`CompareView.valid_filterset`): its own
 # store, so that many distinct addresses never push out what the pages read.
-kept_filtersets = datacache.kept_in_memory(datacache.Remembered(256))
+kept_filtersets = datacache.kept_in_memory(datacache.Remembered(128))
 
 
 class CompareView(ExportMixin, FilterView):
