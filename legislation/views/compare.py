@@ -1,5 +1,6 @@
 """/compare/: every country against one standard, filtered, sorted and downloadable as seen."""
 
+import functools
 from types import SimpleNamespace
 
 from django.http import HttpResponse
@@ -28,7 +29,7 @@ ROWS_PER_PAGE = 300  # the whole filtered set on one page up to this many rows
 TEMPLATE = "legislation/site/compare.html"
 
 
-# Valid filter forms, by shared version and address (`CompareView.valid_filterset`): its own
+# Valid filter forms, by shared version and address (`CompareView.address_filterset`): its own
 # store, so that many distinct addresses never push out what the pages read.
 kept_filtersets = datacache.kept_in_memory(datacache.Remembered(128))
 
@@ -46,10 +47,10 @@ class CompareView(ExportMixin, FilterView):
         self.version = None
         if not exporting:
             self.version = getattr(request, "data_version", None) or datacache.data_version()
-        self.filterset = self.valid_filterset(kept=not exporting)
-        if self.filterset is None:
+        self.filterset = self.address_filterset(kept=not exporting)
+        if not self.filterset.is_valid():
             # Bad input: the form with its messages, no rows and no download.
-            ctx = {"filter": self.get_filterset(self.filterset_class), "invalid": True}
+            ctx = {"filter": self.filterset, "invalid": True}
             return render(request, TEMPLATE, ctx, status=400)
         self.options = self.filterset.form.cleaned_data
         self.object_list = self.filterset.qs.all()  # read when used (the form may be kept)
@@ -57,8 +58,8 @@ class CompareView(ExportMixin, FilterView):
             return self.create_export(export_format)
         return self.render_page()
 
-    def valid_filterset(self, *, kept):
-        """The filter form for this address, validated, or None if the address is invalid.
+    def address_filterset(self, *, kept):
+        """The filter form for this address, validated.
 
         With `kept` (a page, not a download), a valid one is kept by this process for the
         same address while the shared version stays: what it holds (the choices, the cleaned
@@ -72,14 +73,17 @@ class CompareView(ExportMixin, FilterView):
             if filterset is not None:
                 return filterset
         filterset = self.get_filterset(self.filterset_class)
-        if not filterset.is_valid():
-            return None
-        if key is not None:
+        if key is not None and filterset.is_valid():
             # The form outlives this request: it keeps only what it reads of it, the version
             # its choices are remembered under (the same shared version as its key's).
             filterset.request = SimpleNamespace(data_version=version)
             kept_filtersets.keep(key, filterset)
         return filterset
+
+    @functools.cached_property
+    def active_filters(self):
+        """The filters in force, in words: on the page, in its keys and in the downloads."""
+        return self.filterset.active_filters()
 
     def render_page(self):
         if not is_anonymous_and_quiet(self.request):
@@ -101,7 +105,7 @@ class CompareView(ExportMixin, FilterView):
             self.request.GET.urlencode(),
             self.moment_key(),  # the banner of a past page
             self.form_inputs(),
-            self.filterset.active_filters(),
+            self.active_filters,
         )
 
     def render_frame(self):
@@ -180,7 +184,7 @@ class CompareView(ExportMixin, FilterView):
     def page_context(self, body):
         return {
             "filter": self.filterset,
-            "active_filters": self.filterset.active_filters(),
+            "active_filters": self.active_filters,
             "body": body,
             "export_links": self.export_links(),
         }
@@ -212,7 +216,7 @@ class CompareView(ExportMixin, FilterView):
             self.request.path,
             self.request.GET.urlencode(),
             self.moment_key(),  # a past page never shares today's pieces
-            self.filterset.active_filters(),
+            self.active_filters,
             rows,
             tuple((datacache.values_of(r), datacache.values_of(r.country)) for r in ratings),
         )
@@ -259,7 +263,7 @@ class CompareView(ExportMixin, FilterView):
             "rollup_rule": ROLLUP_RULE,
             "show_rollup": matrix.framework.code == Framework.LANZAROTE
             and not any(not c.is_article for c in columns),
-            "active_filters": self.filterset.active_filters(),
+            "active_filters": self.active_filters,
             "request": self.request,
             "published_ratings": ratings,
         }
@@ -312,7 +316,7 @@ class CompareView(ExportMixin, FilterView):
             "title": "Child sexual exploitation laws: comparison export",
             "standard": f"{matrix.framework.name} ({matrix.framework.code})",
             "shape": shape,
-            "filters": self.filterset.active_filters(),
+            "filters": self.active_filters,
             "sort": self.request.GET.get("sort") or "country name",
             "rows": f"{len(ordered)} countries; assessed {assessed} of "
             f"{len(ordered) * len(matrix.leaves)} cells",
