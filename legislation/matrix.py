@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from legislation import history, rules
 from legislation.models import (
     Assessment,
+    CellsVersion,
     Criterion,
     Framework,
     Provision,
@@ -32,6 +33,8 @@ class CountryRow:
     # build_summary_matrix, today: its cells' values as read, by criterion. With the country's
     # values, all its row shows is made from: the key under which pages keep what they made.
     read: tuple | None = None
+    # With `kept_rows`: the key it is kept under (its country's id and cells version).
+    kept_as: tuple | None = field(default=None, compare=False, repr=False)
     # What pages made from this row, by what for (see `comparison.table_rows`): a row kept by
     # a page (`kept_rows`) is not made again, nor is what the page makes from it.
     made: dict = field(default_factory=dict, compare=False, repr=False)
@@ -199,9 +202,10 @@ def build_summary_matrix(
     `criteria`: every criterion in display order with its framework, already read (the
     comparison's filter form reads them): two queries fewer.
     `kept_rows`: a dict in which rows made before are kept under their country's id and its
-    cells as read, for a caller that builds the matrix again and again with the same
-    countries and criteria (a page, while only cells change): only rows whose cells changed
-    are made again. Rows are then shared: never change one.
+    cells version (`CellsVersion`), for a caller that builds the matrix again and again with
+    the same criteria (a page, while only cells change): only the cells of countries whose
+    cells changed are read, and only their rows made again. Rows are then shared: never
+    change one.
     """
     if at is not None:
         return _summaries_at(at, build_matrix(countries, framework_code, at=at), detailed)
@@ -216,7 +220,6 @@ def build_summary_matrix(
     code_of = {c.pk: c.code for c in criteria}
     countries = list(countries)
     country_ids = [c.pk for c in countries]
-    shown = set(country_ids)
     fields = [
         "id",
         "country_id",
@@ -232,12 +235,20 @@ def build_summary_matrix(
     if detailed:
         # No reviewer's name: the long download is public ("reviewed" and the date only).
         fields += ["note", "source__url", "reviewed_at", "version"]
-    cells = Assessment.objects.filter(criterion__in=list(code_of))
-    if len(country_ids) <= FEW_COUNTRIES:
-        cells = cells.filter(country__in=country_ids)
-    read = [v for v in cells.order_by().values_list(*fields) if v[1] in shown]
     if not detailed:
-        return _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_rows)
+        kept = {}
+        if kept_rows is not None:
+            # Only the cells of countries whose cells changed since their row was kept (the
+            # rows found now: another thread may drop some from `kept_rows` meanwhile).
+            numbers = CellsVersion.numbers_of(country_ids, few=FEW_COUNTRIES)
+            keys = {pk: (pk, number) for pk, number in numbers.items()}
+            kept = {pk: (key, kept_rows.get(key)) for pk, key in keys.items()}
+            country_ids = [pk for pk in country_ids if kept[pk][1] is None]
+        read = _read_cells(code_of, country_ids, fields) if country_ids else []
+        return _summary_matrix(
+            framework, leaves, articles, countries, read, code_of, kept_rows, kept
+        )
+    read = _read_cells(code_of, country_ids, fields)
     rows = {country.pk: CountryRow(country) for country in countries}
     by_id = {}
     for values in read:
@@ -265,6 +276,15 @@ def build_summary_matrix(
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
 
 
+def _read_cells(code_of, country_ids, fields):
+    """`fields` of the cells of these countries and criteria (`code_of`'s keys)."""
+    cells = Assessment.objects.filter(criterion__in=list(code_of))
+    if len(country_ids) <= FEW_COUNTRIES:
+        cells = cells.filter(country__in=country_ids)
+    shown = set(country_ids)
+    return [v for v in cells.order_by().values_list(*fields) if v[1] in shown]
+
+
 KEPT_ROWS_SPARE = 500  # kept rows beyond twice a matrix's before the old ones are dropped
 
 
@@ -275,30 +295,34 @@ def _cell_summary(values):
     return CellSummary(status, as_of, precision, grade, source_id, source)
 
 
-def _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_rows):
+def _summary_matrix(framework, leaves, articles, countries, read, code_of, kept_rows, kept):
     """The summary matrix's rows from the cells as read, each with its cells' values as read
-    (`CountryRow.read`, in criterion order): what it shows, for a cache key."""
-    read_by_row = {country.pk: [] for country in countries}
+    (`CountryRow.read`, in criterion order): what it shows, for a cache key. With `kept_rows`,
+    `kept` maps each country's id to its key there and the row found under it (or None):
+    a row found is reused, and `read` holds the cells of the other countries only."""
+    read_by_row = {}
     for values in read:
-        read_by_row[values[1]].append(values)
-    kept = kept_rows if kept_rows is not None else {}
+        read_by_row.setdefault(values[1], []).append(values)
     rows = []
     for country in countries:
-        cells = tuple(sorted(read_by_row[country.pk], key=operator.itemgetter(2)))
-        key = (country.pk, cells)
-        row = kept.get(key)
+        key, row = kept.get(country.pk, (None, None))
         if row is None:
-            row = kept[key] = CountryRow(country, read=cells)
+            cells = tuple(sorted(read_by_row.get(country.pk, ()), key=operator.itemgetter(2)))
+            row = CountryRow(country, read=cells, kept_as=key)
             for values in cells:
                 row.cells[code_of[values[2]]] = _cell_summary(values)
             _roll_up_articles([row], leaves, articles)
+            if kept_rows is not None:
+                kept_rows[key] = row
         rows.append(row)
-    if kept_rows is not None and len(kept) > 2 * len(rows) + KEPT_ROWS_SPARE:
+    if kept_rows is not None and len(kept_rows) > 2 * len(rows) + KEPT_ROWS_SPARE:
         # Rows of cells that have changed since pile up: keep this matrix's only (another
-        # set of countries makes its rows again once).
-        used = {(row.country.pk, row.read) for row in rows}
-        for key in [key for key in kept if key not in used]:
-            del kept[key]
+        # set of countries makes its rows again once). A snapshot of the keys: another
+        # thread of this process may be adding rows.
+        used = {row.kept_as for row in rows}
+        for key in list(kept_rows):
+            if key not in used:
+                kept_rows.pop(key, None)
     matrix = Matrix(framework, leaves, articles, rows)
     # The cells exactly as read, in a fixed order: what they show, for a cache key.
     matrix.cells_read = tuple(row.read for row in rows)

@@ -26,7 +26,7 @@ from .reference import (
     PublishedFigure,
 )
 from .releases import Release, ReleaseFile
-from .versions import DataVersion
+from .versions import CellsVersion, DataVersion
 
 __all__ = [
     "GLOBAL_NORTH",
@@ -34,6 +34,7 @@ __all__ = [
     "Assessment",
     "AssessmentQuerySet",
     "CellValues",
+    "CellsVersion",
     "ChangeBatch",
     "ChangeProposal",
     "ChangeProposalQuerySet",

@@ -19,3 +19,33 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"data version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class CellsVersion(models.Model):
+    """Per country, a number that rises in the same transaction as any change to one of its
+    cells, whatever makes it: the database's own triggers raise it (migration 0010), so a
+    bulk write, an update through a queryset or a restore raises it as a save does. A page
+    that keeps matrix rows between requests (`matrix.build_summary_matrix(kept_rows=…)`)
+    reads these numbers, a few hundred integers, and reads the cells of only the countries
+    whose number moved, rather than every cell to find what changed.
+
+    No foreign key: a trigger writes here while the country's cells are deleted with it, in
+    whatever order. A country with no row has number 0 (no cell changed since the triggers
+    were made: its cells are those it had then)."""
+
+    country_id = models.BigIntegerField(primary_key=True)
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"cells of country {self.country_id}: version {self.number}"
+
+    @classmethod
+    def numbers_of(cls, country_ids, *, few):
+        """{country id: number} for these countries (0 for one with no row). Read for these
+        countries only when there are `few`, else all rows (cheaper than planning a long
+        list of ids) and the others dropped."""
+        rows = cls.objects.order_by()
+        if len(country_ids) <= few:
+            rows = rows.filter(country_id__in=country_ids)
+        numbers = dict(rows.values_list("country_id", "number"))
+        return {pk: numbers.get(pk, 0) for pk in country_ids}
