@@ -198,13 +198,23 @@ def test_a_frame_is_rendered_once_and_filled_with_each_requests_pieces():
         calls.append(1)
         return f"<main>{datacache.hole('a')} and {datacache.hole('b')}</main>"
 
-    assert datacache.framed(("frame test", 1), render, {"a": "A", "b": "B"}) == (
+    assert datacache.joined(datacache.framed(("frame test", 1), render, {"a": "A", "b": "B"})) == (
         "<main>A and B</main>"
     )
-    assert datacache.framed(("frame test", 1), render, {"a": "x", "b": "y"}) == (
+    assert datacache.joined(datacache.framed(("frame test", 1), render, {"a": "x", "b": "y"})) == (
         "<main>x and y</main>"
     )
     assert len(calls) == 1
+
+
+def test_a_fill_may_be_a_list_of_parts_spliced_in_as_they_are():
+    inner = datacache.framed(("frame test", 5), lambda: f"<b>{datacache.hole('c')}</b>", {"c": "C"})
+    outer = datacache.framed(
+        ("frame test", 6), lambda: f"<main>{datacache.hole('d')}</main>", {"d": inner}
+    )
+    assert outer == ["<main>", "<b>", "C", "</b>", "</main>"]
+    assert datacache.joined(outer) == "<main><b>C</b></main>"
+    assert hasattr(datacache.joined(outer), "__html__")  # safe for a template
 
 
 def test_what_fills_a_hole_is_never_searched_for_holes():
@@ -214,7 +224,7 @@ def test_what_fills_a_hole_is_never_searched_for_holes():
         lambda: f"{datacache.hole('a')}|{datacache.hole('b')}",
         {"a": hole_text, "b": "B"},
     )
-    assert filled == f"{hole_text}|B"
+    assert "".join(filled) == f"{hole_text}|B"
 
 
 def test_a_frame_must_hold_each_hole_once():

@@ -406,7 +406,11 @@ def hole(name):
 def framed(inputs, render, fill):
     """render(), kept as a piece under `inputs` (everything it shows but its holes), with each
     `hole(name)` in it replaced by the HTML `fill[name]`. render() must hold each hole once;
-    what is filled in is never searched again."""
+    what is filled in is never searched again.
+
+    The filled frame is a list of HTML strings, and a fill may be such a list (another
+    frame, a table's rows): the lot is joined once, by whatever sends or shows it, so that a
+    page of half a megabyte is copied once rather than once per frame (`joined`)."""
 
     def checked():
         frame = str(render())
@@ -415,8 +419,19 @@ def framed(inputs, render, fill):
                 raise ValueError(f"a frame must hold the hole {name!r} exactly once")
         return frame
 
-    parts = _holes(tuple(fill)).split(piece(inputs, checked))
-    parts[1::2] = [fill[name] for name in parts[1::2]]  # the split's captured names
+    parts = []
+    # The split gives text, name, text, name, …, text: the names are the holes to fill.
+    for index, part in enumerate(_holes(tuple(fill)).split(piece(inputs, checked))):
+        part = fill[part] if index % 2 else part
+        if isinstance(part, list):
+            parts.extend(part)
+        else:
+            parts.append(part)
+    return parts
+
+
+def joined(parts):
+    """A filled frame (`framed`) as one string, for a template."""
     return mark_safe("".join(parts))  # noqa: S308 (a safe frame and safe pieces)
 
 

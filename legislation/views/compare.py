@@ -94,9 +94,8 @@ class CompareView(ExportMixin, FilterView):
         # a frame around the map and the rows: each kept under what it shows, so a change to
         # cells renders again only the rows that changed, and the map if a shade changed.
         body = self.render_body(*self.matrix_and_ratings())
-        return HttpResponse(
-            datacache.framed(self.frame_inputs(), self.render_frame, {"body": body})
-        )
+        page = datacache.framed(self.frame_inputs(), self.render_frame, {"body": body})
+        return HttpResponse("".join(page))
 
     def frame_inputs(self):
         return (
@@ -194,7 +193,7 @@ class CompareView(ExportMixin, FilterView):
         show (see `body_inputs`), so only a change to what they show renders them again."""
         matrix, ratings = self.matrix_and_ratings()
         inputs = self.body_inputs(matrix, ratings)
-        return datacache.piece(inputs, lambda: self.render_body(matrix, ratings))
+        return datacache.piece(inputs, lambda: datacache.joined(self.render_body(matrix, ratings)))
 
     def matrix_and_ratings(self):
         matrix = self.matrix()
