@@ -187,20 +187,29 @@ class Version(str):
     changed_at: datetime.datetime | None = None
     shared_parts: str = ""
     shared: str | None = None  # shared_version(), once read
+    shared_token: str | None = None  # the cache's token for it, read with the version's
+
+
+def _token(key, found):
+    """The cache's token under `key` (`found` if read already), made now if there is none."""
+    if found is None:
+        made = uuid.uuid4().hex
+        cache.add(key, made, None)
+        found = cache.get(key, made)  # another process's, if it made one first
+    return found
 
 
 def data_version():
-    token = cache.get(VERSION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(VERSION_KEY, token, None)
-        token = cache.get(VERSION_KEY, token)
+    # Both tokens in one round trip: a page not cached reads the shared one too.
+    tokens = cache.get_many([VERSION_KEY, SHARED_KEY])
+    token = _token(VERSION_KEY, tokens.get(VERSION_KEY))
     with connection.cursor() as cursor:
         cursor.execute(_fingerprint_sql())
         number, changed_at, shared, *maxima = cursor.fetchone()
     version = Version(f"{token}|{number}|" + "|".join(str(v) for v in maxima))
     # Not the cells' own: the newest cell and cell history row (maxima[0:2]) change with cells.
     version.shared_parts = f"{shared}|" + "|".join(str(v) for v in maxima[2:])
+    version.shared_token = tokens.get(SHARED_KEY)
     if isinstance(changed_at, str):  # SQLite answers a raw subquery with text
         changed_at = datetime.datetime.fromisoformat(changed_at)
     if changed_at is not None and timezone.is_naive(changed_at):
@@ -215,13 +224,9 @@ def shared_version(version):
     `shared` number (raised by every public change but a cell's, and by `bump()`), the newest
     history rows of provisions, instruments, sources and treaty records (writes that bypass
     the signals but keep history), and a cache token replaced when `shared` is raised (as
-    `data_version`'s is). One cache read per request, made only when a page is not cached."""
+    `data_version`'s is), read with the version's."""
     if version.shared is None:
-        token = cache.get(SHARED_KEY)
-        if token is None:
-            token = uuid.uuid4().hex
-            cache.add(SHARED_KEY, token, None)
-            token = cache.get(SHARED_KEY, token)
+        token = _token(SHARED_KEY, version.shared_token)
         version.shared = f"{token}|{version.shared_parts}"
     return version.shared
 
