@@ -235,8 +235,9 @@ CONTENT_SECURITY_POLICY = {
 
 
 def cache_from_url(url):
-    """CACHE_URL: redis://host:port/db (Django's own Redis backend, shared by every worker and
-    host); unset, each process keeps its own memory cache (fine for `make run`)."""
+    """CACHE_URL: redis://host:port/db (Django's own Redis backend, with one client per pool:
+    config/redis_cache.py), shared by every worker and host; unset, each process keeps its
+    own memory cache (fine for `make run`)."""
     if not url:
         return {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -246,7 +247,7 @@ def cache_from_url(url):
     if urlsplit(url).scheme not in ("redis", "rediss", "unix"):
         raise ImproperlyConfigured(f"CACHE_URL must be a redis:// address, not {url!r}")
     return {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.redis_cache.RedisCache",
         "LOCATION": url,
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "csem"),
     }

@@ -279,7 +279,7 @@ def test_healthz_says_ok_and_nothing_else(client):
 def test_healthz_is_a_503_when_the_cache_is_unreachable(client):
     unreachable = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.redis_cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:8149/0",  # nothing listens there
         }
     }
@@ -335,3 +335,25 @@ def test_a_page_kept_by_this_process_is_never_served_after_a_change(client):
     france.official_name = "Renamed for the copy test"
     france.save()
     assert "Renamed for the copy test" in client.get("/countries/fr/").text
+
+
+def test_the_redis_backend_makes_one_client_per_pool_and_works_as_djangos():
+    import redis
+
+    from config.redis_cache import RedisCache
+
+    url = "redis://127.0.0.1:6379/7"
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url} (.ci/run starts one)")
+    backend = RedisCache(url, {"KEY_PREFIX": "client-reuse-test"})
+    assert backend._cache.get_client(write=True) is backend._cache.get_client(write=True)
+    assert backend._cache.get_client() is backend._cache.get_client("any key")
+    backend.set("page", (b"<p>kept</p>", {"Content-Type": "text/html"}), 30)
+    assert backend.get_many(["page", "absent"]) == {
+        "page": (b"<p>kept</p>", {"Content-Type": "text/html"})
+    }
+    assert backend.add("page", "other", 30) is False
+    backend.delete("page")
+    assert backend.get("page") is None
