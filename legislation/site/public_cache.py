@@ -20,6 +20,7 @@ cache per data version, and a bound on heavy documents. One middleware, before t
 import fcntl
 import functools
 import hashlib
+import logging
 import os
 
 from django.conf import settings
@@ -39,6 +40,8 @@ TABLE = {"sort", "page", "per_page"}
 HEAVY = {"country-gaps-pdf", "country-gaps-docx"}
 HEAVY_EXPORTS = {"report-gaps": ("pdf", "docx")}
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Content-Language")
+
+logger = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -209,7 +212,21 @@ class PublicPageMiddleware:
         response = self.render(request, name)
         if storable(response):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
-            cache.set(key, (response.content, headers), datacache.TIMEOUT)
-            datacache.local.put(key, (response.content, headers), len(response.content))
+            stored = (response.content, headers)
+            datacache.local.put(key, stored, len(response.content))
+            # The other workers' copy is stored once the response has gone out: the WSGI
+            # server closes a response after sending it, and a page of half a megabyte
+            # takes a millisecond or two to store. A worker asked for the page meanwhile
+            # renders it itself, as it would have without a shared cache.
+            response._resource_closers.append(functools.partial(share, key, stored))
             mark_public(response, etag, changed)
         return response
+
+
+def share(key, stored):
+    """Store a page for the other workers; a cache that fails loses only the copy (logged:
+    the closers of a response have their errors dropped)."""
+    try:
+        cache.set(key, stored, datacache.TIMEOUT)
+    except Exception:
+        logger.exception("Could not store a page in the shared cache")
