@@ -357,3 +357,31 @@ def test_the_redis_backend_makes_one_client_per_pool_and_works_as_djangos():
     assert backend.add("page", "other", 30) is False
     backend.delete("page")
     assert backend.get("page") is None
+
+
+def test_a_page_is_stored_for_the_other_workers_once_its_response_is_closed(rf):
+    """The WSGI server closes a response once it has sent it; the shared copy is written
+    then, and this process's own copy at once."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+    from django.http import HttpResponse
+
+    request = rf.get("/countries/fr/")
+    middleware = public_cache.PublicPageMiddleware(lambda r: HttpResponse("<p>France</p>"))
+    response = middleware(request)
+    key = datacache.key_for(["page", "/countries/fr/", ""], request.data_version)
+    assert cache.get(key) is None
+    assert datacache.local.get(key) == (
+        b"<p>France</p>",
+        {"Content-Type": response["Content-Type"]},
+    )
+    # As the WSGI server would, but keeping this test's database connection (as Django's test
+    # client does).
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    assert cache.get(key) == datacache.local.get(key)
+    again = middleware(rf.get("/countries/fr/"))
+    assert again.content == b"<p>France</p>"
