@@ -68,16 +68,29 @@ def _public_data_changed(sender, **kwargs):
     datacache.raise_version(shared=True)
 
 
-def _cells_changed(sender, **kwargs):
-    """A cell's values or provisions: every page's version rises, but not the shared one
-    (what pages show besides the cells), so the filter's choices and other reference data
-    read for a page stay reusable (`site/cache.py`, `unchanged_by_cells`)."""
+def _cells_or_evidence_changed(sender, **kwargs):
+    """A cell's values or provisions, or the evidence cells cite (a source, an instrument, a
+    provision): every page's version rises, but not the shared one (what pages show besides
+    the cells and their evidence), so the filter's choices and other reference data read for
+    a page stay reusable (`site/cache.py`, `unchanged_by_cells`). The database raises the
+    cells version of each country whose cells changed or cite a changed source (migrations
+    0010 and 0011), which retires its kept matrix row."""
     datacache.raise_version(shared=False)
 
 
+# What a change to which raises the version but not the shared version.
+CELLS_AND_EVIDENCE = [
+    Assessment,
+    Assessment.provisions.through,
+    Source,
+    LegalInstrument,
+    Provision,
+]
+
+
 def _receiver_for(sender):
-    if sender is Assessment or sender is Assessment.provisions.through:
-        return _cells_changed
+    if sender in CELLS_AND_EVIDENCE:
+        return _cells_or_evidence_changed
     return _public_data_changed
 
 

@@ -374,6 +374,22 @@ def test_after_a_cell_change_only_the_versions_and_the_changed_cells_are_read(cl
     assert queries_after_a_cell_change(client, "/compare/", Country.objects.get(iso2="KE")) == 3
 
 
+def test_a_source_edit_shows_at_once_and_reads_no_more_than_a_cell_change(client):
+    """An approved change to the evidence (a source renamed) retires the rows that cite it, as
+    a cell change does (the database raises their countries' cells versions), and keeps the
+    filter form, countries and ratings."""
+    source = make_source(title="Before the edit")
+    assess(Country.objects.get(iso2="KE"), "ICMEC.3", Status.MET, source=source)
+    client.get("/compare/")
+    source.title = "After the edit"
+    source.save()
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/compare/").content.decode()
+    assert "source: After the edit" in row_of(body, "KE")
+    assert "Before the edit" not in body
+    assert len(ctx.captured_queries) == 3  # the version, the cells versions, KE's cells
+
+
 def test_another_worker_finds_what_one_worker_read_in_the_shared_cache(client):
     from legislation.site import cache as datacache
 

@@ -47,20 +47,28 @@ WRITE = st.tuples(
     st.dates(min_value=datetime.date(1990, 1, 1), max_value=datetime.date(2030, 12, 31)),
     st.sampled_from(["", *EvidenceGrade.values]),
     # How: a save (signals and history), or a write that bypasses both (an update through a
-    # queryset, a bulk create); only the database's triggers see the second kind.
-    st.sampled_from(["save", "bypass"]),
+    # queryset, a bulk create); only the database's triggers see the second kind. "source":
+    # the cell cites a source, which is then renamed (a row shows its cells' sources).
+    st.sampled_from(["save", "bypass", "source"]),
 )
 
 
 def write_cell(country, criterion, status, as_of, grade, how):
+    from legislation.models import Source
+
     cells = Assessment.objects.filter(country=country, criterion=criterion)
     if status is None:
         cells.delete()
+    elif how == "source":
+        # The cell itself is not written: only the source it cites, if any, without signals.
+        for pk in cells.exclude(source=None).values_list("source_id", flat=True):
+            Source.objects.filter(pk=pk).update(title=f"Source {pk} as of {as_of}", page=grade)
     elif how == "save":
+        source = Source.objects.get_or_create(title=f"Cited by a cell of {country.iso2}")[0]
         Assessment.objects.update_or_create(
             country=country,
             criterion=criterion,
-            defaults={"status": status, "as_of": as_of, "evidence_grade": grade},
+            defaults={"status": status, "as_of": as_of, "evidence_grade": grade, "source": source},
         )
     elif not cells.update(status=status, as_of=as_of, evidence_grade=grade):
         Assessment.objects.bulk_create(
@@ -170,6 +178,22 @@ def test_the_database_raises_a_countrys_cells_version_on_any_write(how):
     assert inside[philippines.pk] == before[philippines.pk]
     moved = how == "move"
     assert (inside[france.pk] > before[france.pk]) is moved
+
+
+@pytest.mark.usefixtures("reference_data")
+def test_the_database_raises_the_cells_version_of_countries_citing_a_changed_source():
+    from legislation.models import CellsVersion, Source
+
+    kenya, france, philippines = (Country.objects.get(iso2=c) for c in COUNTRIES)
+    ids = [kenya.pk, france.pk, philippines.pk]
+    source = Source.objects.create(title="Cited by two countries")
+    assess(kenya, "ICMEC.3", Status.MET, source=source)
+    assess(france, "ICMEC.1", Status.PARTIAL, source=source)
+    before = CellsVersion.numbers_of(ids, few=10)
+    Source.objects.filter(pk=source.pk).update(page="p. 12")  # no signal, no history
+    after = CellsVersion.numbers_of(ids, few=10)
+    assert after[kenya.pk] > before[kenya.pk] and after[france.pk] > before[france.pk]
+    assert after[philippines.pk] == before[philippines.pk]
 
 
 @pytest.mark.usefixtures("reference_data")

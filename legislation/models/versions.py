@@ -11,9 +11,10 @@ class DataVersion(models.Model):
     whatever cache it has; `changed_at` is the pages' Last-Modified."""
 
     number = models.PositiveBigIntegerField(default=0)
-    # Raised with `number` by every public change except a cell's (its values, its provisions):
-    # what a page shows besides the cells (countries, groups, criteria, ratings, sources, …)
-    # is unchanged while it stays, so it may be reused after a change to cells only.
+    # Raised with `number` by every public change except to cells (their values, their
+    # provisions) and the evidence they cite (sources, instruments, provisions): what a page
+    # shows besides them (countries, groups, criteria, ratings, …) is unchanged while it
+    # stays, so it may be reused after such a change (signals.py, CELLS_AND_EVIDENCE).
     shared = models.PositiveBigIntegerField(default=0)
     changed_at = models.DateTimeField(default=timezone.now)
 
@@ -23,8 +24,10 @@ class DataVersion(models.Model):
 
 class CellsVersion(models.Model):
     """Per country, a number that rises in the same transaction as any change to one of its
-    cells, whatever makes it: the database's own triggers raise it (migration 0010), so a
-    bulk write, an update through a queryset or a restore raises it as a save does. A page
+    cells or to a source one of them cites, whatever makes it: the database's own triggers
+    raise it (migrations 0010 and 0011), so a bulk write, an update through a queryset or a
+    restore raises it as a save does. (A future migration that rebuilds the cells or sources
+    table on SQLite drops its triggers: the tests of each kind of write would fail.) A page
     that keeps matrix rows between requests (`matrix.build_summary_matrix(kept_rows=…)`)
     reads these numbers, a few hundred integers, and reads the cells of only the countries
     whose number moved, rather than every cell to find what changed.

@@ -207,8 +207,9 @@ def data_version():
         cursor.execute(_fingerprint_sql())
         number, changed_at, shared, *maxima = cursor.fetchone()
     version = Version(f"{token}|{number}|" + "|".join(str(v) for v in maxima))
-    # Not the cells' own: the newest cell and cell history row (maxima[0:2]) change with cells.
-    version.shared_parts = f"{shared}|" + "|".join(str(v) for v in maxima[2:])
+    # Not the cells' and their evidence's: the newest cell and history rows of cells,
+    # provisions, instruments and sources (maxima[0:5]) change with them.
+    version.shared_parts = f"{shared}|" + "|".join(str(v) for v in maxima[5:])
     version.shared_token = tokens.get(SHARED_KEY)
     if isinstance(changed_at, str):  # SQLite answers a raw subquery with text
         changed_at = datetime.datetime.fromisoformat(changed_at)
@@ -219,12 +220,14 @@ def data_version():
 
 
 def shared_version(version):
-    """The version of everything public except the cells, for values read from it that a
-    change to cells cannot change (the filter's choices, published ratings): the database's
-    `shared` number (raised by every public change but a cell's, and by `bump()`), the newest
-    history rows of provisions, instruments, sources and treaty records (writes that bypass
-    the signals but keep history), and a cache token replaced when `shared` is raised (as
-    `data_version`'s is), read with the version's."""
+    """The version of everything public except the cells and the evidence they cite
+    (sources, instruments, provisions), for values read from it that such a change cannot
+    alter (the filter's choices, published ratings, the countries of a filter): the
+    database's `shared` number (raised by every other public change, and by `bump()`), the
+    newest history rows of treaty records (writes that bypass the signals but keep history),
+    and a cache token replaced when `shared` is raised (as `data_version`'s is), read with
+    the version's. What shows cells or their sources is keyed by the cells versions
+    (`CellsVersion`), which the database raises for any change to either."""
     if version.shared is None:
         token = _token(SHARED_KEY, version.shared_token)
         version.shared = f"{token}|{version.shared_parts}"
