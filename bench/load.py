@@ -93,8 +93,25 @@ def wrk(path):
 
 
 def change_public_data(env):
-    """A public change committed by another process, as an editor's save would be."""
+    """A public change to reference data committed by another process (a country saved, as
+    an admin's save would be): it raises the shared version, so the filter form, the
+    countries and the ratings are read again."""
     code = "from legislation.models import Country; Country.objects.get(iso2='ZA').save()"
+    manage(env, "shell", "-c", code)
+
+
+def change_a_source(env):
+    """An approved change to the evidence: the source one cell of Kenya cites gets a page
+    reference never shown before (its country's row shows the citation)."""
+    code = (
+        "import uuid\n"
+        "from legislation.models import Assessment, Country, Criterion, Source\n"
+        "source = Source.objects.get_or_create(title='Load test source')[0]\n"
+        "Assessment.objects.filter(country=Country.objects.get(iso2='KE'), "
+        "criterion=Criterion.objects.get(code='ICMEC.2')).exclude(source=source).update(source=source)\n"
+        "source.page = uuid.uuid4().hex[:8]\n"
+        "source.save()\n"
+    )
     manage(env, "shell", "-c", code)
 
 
@@ -183,7 +200,12 @@ def measure(env):
     print(f"\nslowest public HTML page: {slowest / base:.2f} of the 404 page's throughput")
     compare = next(r[2] for r in rows if r[1] == "/compare/")
     print(f"/compare/: {compare / base:.2f} of the 404 page's throughput")
-    for what, change in (("a change", change_public_data), ("one cell changed", change_one_cell)):
+    changes = (
+        ("one cell changed", change_one_cell),
+        ("a source edited", change_a_source),
+        ("a country saved", change_public_data),
+    )
+    for what, change in changes:
         fresh, cached, first = uncached_vs_cached(
             env, "/compare/", repeats=9, change=change, settle=2 * WORKERS
         )

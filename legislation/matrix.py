@@ -20,6 +20,7 @@ from legislation.models import (
     Provision,
     citation_of_provision,
     citation_of_source,
+    stored_values,
 )
 from legislation.statuses import as_status
 
@@ -203,9 +204,9 @@ def build_summary_matrix(
     comparison's filter form reads them): two queries fewer.
     `kept_rows`: a dict in which rows made before are kept under their country's id and its
     cells version (`CellsVersion`), for a caller that builds the matrix again and again with
-    the same criteria (a page, while only cells change): only the cells of countries whose
-    cells changed are read, and only their rows made again. Rows are then shared: never
-    change one.
+    the same criteria (a page): only the cells of countries whose cells (or the sources they
+    cite) changed are read, and only their rows made again, with the rows of countries whose
+    own values changed. Rows are then shared: never change one.
     """
     if at is not None:
         return _summaries_at(at, build_matrix(countries, framework_code, at=at), detailed)
@@ -241,8 +242,12 @@ def build_summary_matrix(
             # Only the cells of countries whose cells changed since their row was kept (the
             # rows found now: another thread may drop some from `kept_rows` meanwhile).
             numbers = CellsVersion.numbers_of(country_ids, few=FEW_COUNTRIES)
-            keys = {pk: (pk, number) for pk, number in numbers.items()}
-            kept = {pk: (key, kept_rows.get(key)) for pk, key in keys.items()}
+            for country in countries:
+                key = (country.pk, numbers[country.pk])
+                row = kept_rows.get(key)
+                if row is not None and not _same_country(row.country, country):
+                    row = None  # the country itself has changed since: made again
+                kept[country.pk] = (key, row)
             country_ids = [pk for pk in country_ids if kept[pk][1] is None]
         read = _read_cells(code_of, country_ids, fields) if country_ids else []
         return _summary_matrix(
@@ -274,6 +279,12 @@ def build_summary_matrix(
 
     _roll_up_articles(rows.values(), leaves, articles)
     return Matrix(framework, leaves, articles, [rows[c.pk] for c in countries])
+
+
+def _same_country(kept, read):
+    """Whether a kept row's country is the country read now: the same object while nothing
+    but cells changes (pages keep their countries), else the same stored values."""
+    return kept is read or stored_values(kept) == stored_values(read)
 
 
 def _read_cells(code_of, country_ids, fields):

@@ -12,18 +12,28 @@ from django.db import migrations, models
 CELLS = "legislation_assessment"
 VERSIONS = "legislation_cellsversion"
 
+# A new number on each change, never one the country had before, even after a rollback (a
+# process may have kept a row made inside a transaction that was then rolled back): on
+# PostgreSQL from a sequence, which a rollback never rewinds; on SQLite, which has none, a
+# random 63-bit number, which repeats one of a country's earlier numbers with a chance of
+# about one in 10^18 per change.
+SEQUENCE = "legislation_cells_version_seq"
+
 # PostgreSQL: one function for the three kinds of write.
 POSTGRESQL = [
+    f"CREATE SEQUENCE {SEQUENCE}",
     f"""
     CREATE FUNCTION legislation_raise_cells_version() RETURNS trigger AS $$
     BEGIN
         IF TG_OP <> 'INSERT' THEN
-            INSERT INTO {VERSIONS} (country_id, number) VALUES (OLD.country_id, 1)
-            ON CONFLICT (country_id) DO UPDATE SET number = {VERSIONS}.number + 1;
+            INSERT INTO {VERSIONS} (country_id, number)
+            VALUES (OLD.country_id, nextval('{SEQUENCE}'))
+            ON CONFLICT (country_id) DO UPDATE SET number = EXCLUDED.number;
         END IF;
         IF TG_OP <> 'DELETE' THEN
-            INSERT INTO {VERSIONS} (country_id, number) VALUES (NEW.country_id, 1)
-            ON CONFLICT (country_id) DO UPDATE SET number = {VERSIONS}.number + 1;
+            INSERT INTO {VERSIONS} (country_id, number)
+            VALUES (NEW.country_id, nextval('{SEQUENCE}'))
+            ON CONFLICT (country_id) DO UPDATE SET number = EXCLUDED.number;
         END IF;
         RETURN NULL;
     END;
@@ -37,13 +47,17 @@ POSTGRESQL = [
 POSTGRESQL_REVERSE = [
     f"DROP TRIGGER IF EXISTS legislation_cells_changed ON {CELLS}",
     "DROP FUNCTION IF EXISTS legislation_raise_cells_version()",
+    f"DROP SEQUENCE IF EXISTS {SEQUENCE}",
 ]
+
+# SQLite: INSERT OR REPLACE is its upsert; `& …` keeps the random number positive.
+RANDOM = "(random() & 9223372036854775807)"
 
 
 def _sqlite_raise(row):
     return (
-        f"INSERT OR IGNORE INTO {VERSIONS} (country_id, number) VALUES ({row}.country_id, 0); "
-        f"UPDATE {VERSIONS} SET number = number + 1 WHERE country_id = {row}.country_id;"
+        f"INSERT OR REPLACE INTO {VERSIONS} (country_id, number) "
+        f"VALUES ({row}.country_id, {RANDOM});"
     )
 
 

@@ -14,13 +14,16 @@ SOURCES = "legislation_source"
 
 CITING = f"SELECT DISTINCT country_id FROM {CELLS} WHERE source_id = NEW.id"
 
+SEQUENCE = "legislation_cells_version_seq"  # made by 0010, as is the rule for a new number
+RANDOM = "(random() & 9223372036854775807)"
+
 POSTGRESQL = [
     f"""
     CREATE FUNCTION legislation_raise_citing_cells_version() RETURNS trigger AS $$
     BEGIN
         INSERT INTO {VERSIONS} (country_id, number)
-        SELECT country_id, 1 FROM ({CITING}) AS citing
-        ON CONFLICT (country_id) DO UPDATE SET number = {VERSIONS}.number + 1;
+        SELECT country_id, nextval('{SEQUENCE}') FROM ({CITING}) AS citing
+        ON CONFLICT (country_id) DO UPDATE SET number = EXCLUDED.number;
         RETURN NULL;
     END;
     $$ LANGUAGE plpgsql
@@ -36,8 +39,8 @@ POSTGRESQL_REVERSE = [
 ]
 SQLITE = [
     f"CREATE TRIGGER legislation_source_changed AFTER UPDATE ON {SOURCES} BEGIN "
-    f"INSERT OR IGNORE INTO {VERSIONS} (country_id, number) SELECT country_id, 0 FROM ({CITING}); "
-    f"UPDATE {VERSIONS} SET number = number + 1 WHERE country_id IN ({CITING}); "
+    f"INSERT OR REPLACE INTO {VERSIONS} (country_id, number) "
+    f"SELECT country_id, {RANDOM} FROM ({CITING}); "
     "END",
 ]
 SQLITE_REVERSE = ["DROP TRIGGER IF EXISTS legislation_source_changed"]

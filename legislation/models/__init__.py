@@ -26,6 +26,7 @@ from .reference import (
     PublishedFigure,
 )
 from .releases import Release, ReleaseFile
+from .values import stored_values
 from .versions import CellsVersion, DataVersion
 
 __all__ = [
@@ -62,4 +63,5 @@ __all__ = [
     "TreatyReservation",
     "citation_of_provision",
     "citation_of_source",
+    "stored_values",
 ]

@@ -294,16 +294,6 @@ def unchanged_by_cells(version, name, read):
     return remembered.get(key, read, lambda: piece_key(("unchanged by cells", *key)))
 
 
-def kept_while_shared(version, name):
-    """A dict this process keeps for as long as the shared version stays (see
-    `shared_version`), for values made from the cells and what only a shared change alters
-    (countries, criteria): keyed by the cells they were made from, they are valid as long as
-    the dict is. Its user keeps it small. None without a version (no page cache in play)."""
-    if version is None:
-        return None
-    return remembered.get((name, shared_version(version)), dict)
-
-
 def key_for(key_parts, version=None):
     """A cache key for these parts at the data version (read now unless given: one query)."""
     text = "\x1f".join([version or data_version(), *key_parts])
@@ -335,12 +325,6 @@ def code_fingerprint():
 
     digest.update(str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
     return digest.hexdigest()
-
-
-def values_of(instance):
-    """Every stored value of a model instance, for a piece's inputs: a piece that shows any
-    of them is keyed by all of them, so none can be forgotten."""
-    return tuple(getattr(instance, field.attname) for field in instance._meta.concrete_fields)
 
 
 def piece_key(inputs):

@@ -13,9 +13,9 @@ from django.urls import get_script_prefix
 
 from legislation import rules
 from legislation.matrix import CellSummary
-from legislation.models import Framework
+from legislation.models import Framework, stored_values
 from legislation.rules import RollUp
-from legislation.site.cache import Remembered, kept_in_memory, piece_key, values_of
+from legislation.site.cache import Remembered, kept_in_memory, piece_key
 from legislation.site.palette import colour
 from legislation.site.published import TODAY
 from legislation.statuses import ASSESSED, Status, Sufficiency, cell_as_of, label
@@ -145,7 +145,7 @@ def table_rows(matrix, columns):
             continue
         record = row.made.get(shape)
         if record is None:
-            key = (shape, values_of(row.country), row.read)
+            key = (shape, stored_values(row.country), row.read)
             record = row.made[shape] = kept_rows.get(
                 key, lambda row=row, key=key: _table_row(row, columns, total, key)
             )
@@ -195,8 +195,8 @@ def _table_row(row, columns, total, key):
 def criteria_inputs(matrix):
     """Every stored value of the matrix's framework and criteria."""
     return (
-        values_of(matrix.framework),
-        tuple(values_of(c) for c in matrix.leaves + matrix.articles),
+        stored_values(matrix.framework),
+        tuple(stored_values(c) for c in matrix.leaves + matrix.articles),
     )
 
 
@@ -208,13 +208,16 @@ def matrix_inputs(matrix):
     if matrix.cells_read is not None:
         # The cells' values as the query read them (the citation and every other shown value
         # is made from them by the code, which is in every piece's key): no per-cell work.
-        countries = tuple(values_of(row.country) for row in matrix.rows)
+        countries = tuple(stored_values(row.country) for row in matrix.rows)
         return (*criteria, countries, matrix.cells_read)
     leaves = [c.code for c in matrix.leaves]
     return (
         *criteria,
         tuple(
-            (values_of(row.country), tuple(_cell_values(row.cells.get(code)) for code in leaves))
+            (
+                stored_values(row.country),
+                tuple(_cell_values(row.cells.get(code)) for code in leaves),
+            )
             for row in matrix.rows
         ),
     )

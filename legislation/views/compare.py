@@ -14,7 +14,7 @@ from django_tables2.export.views import ExportMixin
 from legislation.exports import long_format
 from legislation.exports import spreadsheet as exports
 from legislation.matrix import build_summary_matrix
-from legislation.models import Framework
+from legislation.models import Framework, stored_values
 from legislation.reports.treaty import published_ratings_of
 from legislation.rules import ROLLUP_RULE
 from legislation.site import cache as datacache
@@ -32,6 +32,9 @@ TEMPLATE = "legislation/site/compare.html"
 # Valid filter forms, by shared version and address (`CompareView.address_filterset`): its own
 # store, so that many distinct addresses never push out what the pages read.
 kept_filtersets = datacache.kept_in_memory(datacache.Remembered(128))
+# Matrix rows (`CompareView.matrix`), by standard and criteria: a handful of dicts, each kept
+# small by `build_summary_matrix`.
+kept_matrix_rows = datacache.kept_in_memory(datacache.Remembered(8))
 
 
 class CompareView(ExportMixin, FilterView):
@@ -116,7 +119,7 @@ class CompareView(ExportMixin, FilterView):
         """The moment shown, as the banner and the cells read it (`release=latest` names a
         different release once a newer one is published)."""
         on = self.request.published_on
-        release = datacache.values_of(on.release) if on.release else None
+        release = stored_values(on.release) if on.release else None
         return (on.query, on.day, on.moment, release)
 
     def form_inputs(self):
@@ -124,7 +127,7 @@ class CompareView(ExportMixin, FilterView):
         filters = self.filterset.filters.items()
         return (
             tuple((name, repr(f.extra.get("choices"))) for name, f in filters),
-            tuple((datacache.values_of(c), c.framework.code) for c in self.filterset.criteria),
+            tuple((stored_values(c), c.framework.code) for c in self.filterset.criteria),
         )
 
     # Shared by page and exports: the rows, in the order the table sorts them.
@@ -146,16 +149,20 @@ class CompareView(ExportMixin, FilterView):
 
     def matrix(self, *, detailed=False):
         framework = self.options["framework"]
-        version = getattr(self.request, "data_version", None)
+        kept_rows = None
+        if getattr(self.request, "data_version", None) is not None:
+            # Rows kept per standard and criteria as they read: only the rows of countries
+            # whose cells or own values changed are made again, whatever else changed.
+            criteria = self.filterset.criteria
+            shown = tuple(stored_values(c) for c in criteria if c.framework.code == framework)
+            kept_rows = kept_matrix_rows.get(("compare matrix rows", framework, shown), dict)
         return build_summary_matrix(
             self.countries(),
             framework,
             detailed=detailed,
             at=at(self.request),
             criteria=self.filterset.criteria,
-            # Countries and criteria stay while the shared version does: only rows whose
-            # cells changed are made again.
-            kept_rows=datacache.kept_while_shared(version, ("compare matrix rows", framework)),
+            kept_rows=kept_rows,
         )
 
     def build(self, *, detailed=False, matrix=None):
@@ -217,7 +224,7 @@ class CompareView(ExportMixin, FilterView):
             self.moment_key(),  # a past page never shares today's pieces
             self.active_filters,
             rows,
-            tuple((datacache.values_of(r), datacache.values_of(r.country)) for r in ratings),
+            tuple((stored_values(r), stored_values(r.country)) for r in ratings),
         )
 
     def render_body(self, matrix, ratings):
