@@ -371,17 +371,23 @@ def test_the_redis_backend_makes_one_client_per_pool_and_works_as_djangos():
 
 
 def test_a_page_is_stored_for_the_other_workers_once_its_response_is_closed(rf):
-    """The WSGI server closes a response once it has sent it; the shared copy is written
-    then, and this process's own copy at once."""
+    """The WSGI server closes a response once it has sent it; the shared copies (the page,
+    and what was read for it) are written then, and this process's own copy at once."""
     from django.core.signals import request_finished
     from django.db import close_old_connections
     from django.http import HttpResponse
 
+    def page(request):
+        datacache.unchanged_by_cells(request.data_version, "read for the page", lambda: "read")
+        return HttpResponse("<p>France</p>")
+
     request = rf.get("/countries/fr/")
-    middleware = public_cache.PublicPageMiddleware(lambda r: HttpResponse("<p>France</p>"))
+    middleware = public_cache.PublicPageMiddleware(page)
     response = middleware(request)
     key = datacache.key_for(["page", "/countries/fr/", ""], request.data_version)
-    assert cache.get(key) is None
+    shared = datacache.shared_version(request.data_version)
+    read_key = datacache.piece_key(("unchanged by cells", "read for the page", shared))
+    assert cache.get(key) is None and cache.get(read_key) is None
     assert datacache.local.get(key) == (
         b"<p>France</p>",
         {"Content-Type": response["Content-Type"]},
@@ -394,5 +400,6 @@ def test_a_page_is_stored_for_the_other_workers_once_its_response_is_closed(rf):
     finally:
         request_finished.connect(close_old_connections)
     assert cache.get(key) == datacache.local.get(key)
+    assert cache.get(read_key) == "read"
     again = middleware(rf.get("/countries/fr/"))
     assert again.content == b"<p>France</p>"

@@ -21,6 +21,7 @@ code's fingerprint, so a deployment that renders differently never reads an olde
 *Frames* (`framed()`) are pieces with holes that each request fills with other pieces.
 """
 
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -60,6 +61,33 @@ def forget():
     """Empty every value this process keeps from the data (not the shared cache)."""
     for keeper in _KEEPERS:
         (keeper.cache_clear if hasattr(keeper, "cache_clear") else keeper.clear)()
+
+
+# Stores for the other workers, made once a response has gone out (`after_the_response`).
+_stores = threading.local()
+
+
+@contextlib.contextmanager
+def after_the_response():
+    """Within it, what this process keeps for the other workers in the shared cache is stored
+    only when the caller runs the list it gives: the public-page middleware runs it once the
+    response has been sent (its closer), so that a page that was not cached does not also
+    wait for pickling and sending what it read and rendered (a few milliseconds after a
+    change to countries). Outside it, a store is made at once."""
+    _stores.pending = pending = []
+    try:
+        yield pending
+    finally:
+        _stores.pending = None
+
+
+def store_later(store, *args):
+    """store(*args) now, or once the response has gone out (`after_the_response`)."""
+    pending = getattr(_stores, "pending", None)
+    if pending is None:
+        store(*args)
+    else:
+        pending.append(functools.partial(store, *args))
 
 
 class Local:
@@ -257,7 +285,7 @@ class Remembered:
         if value is None:
             value = read()
             if shared_key:
-                cache.set(shared_key, value, TIMEOUT)
+                store_later(cache.set, shared_key, value, TIMEOUT)
         self.keep(key, value)
         return value
 
@@ -364,7 +392,7 @@ def pieces(inputs, render, *, shared_from=1):
             values[index] = value
             local.put(_local_key(inputs[index]), value, len(value))
     if missing and wanted:
-        cache.set_many(missing, TIMEOUT)
+        store_later(cache.set_many, missing, TIMEOUT)
     return values
 
 

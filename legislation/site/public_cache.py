@@ -209,24 +209,28 @@ class PublicPageMiddleware:
             for header, value in headers.items():
                 response[header] = value
             return mark_public(response, etag, changed)
-        response = self.render(request, name)
+        with datacache.after_the_response() as stores:
+            response = self.render(request, name)
         if storable(response):
             headers = {h: response[h] for h in KEPT_HEADERS if h in response}
             stored = (response.content, headers)
             datacache.local.put(key, stored, len(response.content))
-            # The other workers' copy is stored once the response has gone out: the WSGI
-            # server closes a response after sending it, and a page of half a megabyte
-            # takes a millisecond or two to store. A worker asked for the page meanwhile
-            # renders it itself, as it would have without a shared cache.
-            response._resource_closers.append(functools.partial(share, key, stored))
+            stores.append(functools.partial(cache.set, key, stored, datacache.TIMEOUT))
             mark_public(response, etag, changed)
+        # The other workers' copies (the page, and what was read and rendered for it) are
+        # stored once the response has gone out: the WSGI server closes a response after
+        # sending it, and a page of half a megabyte takes a millisecond or two to store. A
+        # worker asked for the page meanwhile renders it itself, as it would have without a
+        # shared cache.
+        response._resource_closers.append(functools.partial(share, stores))
         return response
 
 
-def share(key, stored):
-    """Store a page for the other workers; a cache that fails loses only the copy (logged:
-    the closers of a response have their errors dropped)."""
+def share(stores):
+    """Store what a page kept for the other workers; a cache that fails loses only those
+    copies (logged: the closers of a response have their errors dropped)."""
     try:
-        cache.set(key, stored, datacache.TIMEOUT)
+        for store in stores:
+            store()
     except Exception:
-        logger.exception("Could not store a page in the shared cache")
+        logger.exception("Could not store in the shared cache")
