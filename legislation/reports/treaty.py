@@ -8,6 +8,7 @@ whether they cover it wholly or only in part, and what "no reservation on record
 from dataclasses import dataclass, field
 
 from legislation import history
+from legislation.matrix import FEW_COUNTRIES
 from legislation.models import PublishedRating, TreatyParticipation, TreatyReservation
 from legislation.statuses import AS_OF_UNKNOWN as DATE_NOT_FOUND
 
@@ -239,4 +240,10 @@ def published_ratings_of(countries, framework):
     """Published ratings of these countries under one framework, with what a table of them
     shows (country, edition, source), without the criteria: one query."""
     ratings = PublishedRating.objects.select_related("framework", "country")
-    return list(ratings.filter(country__in=[c.pk for c in countries], framework=framework))
+    ids = [c.pk for c in countries]
+    if len(ids) <= FEW_COUNTRIES:
+        return list(ratings.filter(country__in=ids, framework=framework))
+    # Past a few countries, the framework's ratings and the others dropped: planning a list of
+    # a few hundred ids costs more than the few ratings it would leave out.
+    shown = set(ids)
+    return [r for r in ratings.filter(framework=framework) if r.country_id in shown]
