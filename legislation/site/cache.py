@@ -439,9 +439,10 @@ def framed(inputs, render, fill):
                 raise ValueError(f"a frame must hold the hole {name!r} exactly once")
         return frame
 
+    frame = piece(inputs, checked)
     parts = []
     # The split gives text, name, text, name, …, text: the names are the holes to fill.
-    for index, part in enumerate(_holes(tuple(fill)).split(piece(inputs, checked))):
+    for index, part in enumerate(by_identity.get(frame, ("split", tuple(fill)), _split)):
         part = fill[part] if index % 2 else part
         if isinstance(part, list):
             parts.extend(part)
@@ -450,9 +451,59 @@ def framed(inputs, render, fill):
     return parts
 
 
+def _split(frame, how):
+    return _holes(how[1]).split(frame)
+
+
 def joined(parts):
     """A filled frame (`framed`) as one string, for a template."""
     return mark_safe("".join(parts))  # noqa: S308 (a safe frame and safe pieces)
+
+
+def encoded(parts):
+    """A filled frame (`framed`) as the UTF-8 bytes of a response. Each part is encoded once
+    for as long as this process keeps it: a page is a few hundred kept pieces, and encoding
+    its half megabyte (status symbols make it more than ASCII) cost as much as rendering the
+    few rows a change touched."""
+    return b"".join([by_identity.get(part, "utf-8", _encode) for part in parts])
+
+
+def _encode(text, how):
+    return text.encode(how)
+
+
+class ByIdentity:
+    """Values made from objects this process keeps (pieces, frames), found by the object
+    itself rather than by its value: looking a large string up by value would hash or
+    compare all of it. Each entry holds its object, so that an id is never taken by another
+    object while its entry lives (`is` is checked). The first made go first past
+    `max_entries` (one still in use is then made again, once)."""
+
+    def __init__(self, max_entries):
+        self.max_entries = max_entries
+        self.values = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, obj, how, make):
+        """make(obj, how), once per object and `how` while kept."""
+        key = (id(obj), how)
+        entry = self.values.get(key)
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        value = make(obj, how)
+        with self.lock:
+            self.values[key] = (obj, value)
+            while len(self.values) > self.max_entries:
+                self.values.popitem(last=False)
+        return value
+
+    def clear(self):
+        with self.lock:
+            self.values.clear()
+
+
+# A page's rows, map and frames, each encoded (and each frame split) once: a few pages' worth.
+by_identity = kept_in_memory(ByIdentity(8192))
 
 
 @functools.lru_cache(maxsize=64)

@@ -98,7 +98,7 @@ class CompareView(ExportMixin, FilterView):
         # cells renders again only the rows that changed, and the map if a shade changed.
         body = self.render_body(*self.matrix_and_ratings())
         page = datacache.framed(self.frame_inputs(), self.render_frame, {"body": body})
-        return HttpResponse("".join(page))
+        return HttpResponse(datacache.encoded(page))
 
     def frame_inputs(self):
         return (
