@@ -144,26 +144,36 @@ def change_one_cell(env):
 
 
 def uncached_vs_cached(env, path, repeats=3, change=change_public_data, settle=0):
-    """(median time right after `change`, median time once cached, slowest uncounted time).
+    """Medians of (the time right after `change`, the cached time after the same pause, the
+    cached time at once), and the slowest uncounted time right after a change.
 
-    Each round commits a change in another process, asks for `path` once, waits a moment
-    for the page to be stored for the other workers (after the response has gone out), then
-    asks three times more: those answers come from the worker's own memory or from the
-    shared cache, whichever worker the kernel picks, and are the cached time. The first
-    `settle` rounds are not counted (only their slowest is returned): a worker's first
-    renders of a page (ever, or since shared data changed) cost more than later ones; the
-    counted rounds measure workers that have rendered the page before, as a running site's
-    have."""
-    fresh, cached = [], []
+    Each round commits a change in another process (a second or two), asks for `path` once
+    (uncached), waits a moment for the page to be stored for the other workers (after the
+    response has gone out), asks three times more at once (cached, "warm": the workers have
+    just served), then waits as long as the change took and asks once more (cached, after the
+    same pause as the uncached request: a worker idle for two seconds answers more slowly,
+    cached or not, so this is the like-for-like comparison). Cached answers come from a
+    worker's own memory or the shared cache, whichever worker the kernel picks. The first
+    `settle` rounds are not counted (only their slowest is returned): a worker's first renders
+    of a page (ever, or since shared data changed) cost more than later ones; the counted
+    rounds measure workers that have rendered the page before, as a running site's have."""
+    fresh, paused, warm = [], [], []
     for _ in range(settle + repeats):
+        started = time.monotonic()
         change(env)
+        pause = time.monotonic() - started
         fresh.append(get(path)[1])
         time.sleep(0.1)
-        cached.append([get(path)[1] for _ in range(3)])
-    counted_fresh = fresh[settle:]
-    counted_cached = [seconds for three in cached[settle:] for seconds in three]
-    slowest_uncounted = max(fresh[:settle], default=0.0)
-    return statistics.median(counted_fresh), statistics.median(counted_cached), slowest_uncounted
+        warm.append([get(path)[1] for _ in range(3)])
+        time.sleep(pause)
+        paused.append(get(path)[1])
+    counted_warm = [seconds for three in warm[settle:] for seconds in three]
+    return (
+        statistics.median(fresh[settle:]),
+        statistics.median(paused[settle:]),
+        statistics.median(counted_warm),
+        max(fresh[:settle], default=0.0),
+    )
 
 
 def parallel_regional_pdfs():
@@ -212,13 +222,14 @@ def measure(env):
         ("a country edited", change_public_data),
     )
     for what, change in changes:
-        fresh, cached, first = uncached_vs_cached(
+        fresh, paused, warm, first = uncached_vs_cached(
             env, "/compare/", repeats=9, change=change, settle=2 * WORKERS
         )
         print(
-            f"/compare/ right after {what}: {fresh * 1000:.1f} ms; cached {cached * 1000:.1f} ms "
-            f"({fresh / cached:.1f}x); slowest of the {2 * WORKERS} rounds before "
-            f"(workers' first renders): {first * 1000:.0f} ms"
+            f"/compare/ right after {what}: {fresh * 1000:.1f} ms; cached after the same pause "
+            f"{paused * 1000:.1f} ms ({fresh / paused:.1f}x); cached at once {warm * 1000:.1f} ms "
+            f"({fresh / warm:.1f}x); slowest of the {2 * WORKERS} rounds before (workers' "
+            f"first renders): {first * 1000:.0f} ms"
         )
     html_fresh = uncached_vs_cached(env, "/countries/ph/gaps/")[0]
     pdf_fresh = uncached_vs_cached(env, "/countries/ph/gaps.pdf")[0]
