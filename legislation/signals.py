@@ -72,9 +72,9 @@ def _cells_or_evidence_changed(sender, **kwargs):
     """A cell's values or provisions, or the evidence cells cite (a source, an instrument, a
     provision): every page's version rises, but not the shared one (what pages show besides
     the cells and their evidence), so the filter's choices and other reference data read for
-    a page stay reusable (`site/cache.py`, `unchanged_by_cells`). The database raises the
-    cells version of each country whose cells changed or cite a changed source (migrations
-    0010 and 0011), which retires its kept matrix row."""
+    a page stay reusable (`site/cache.py`, `unchanged_by_cells`). The database changes the
+    cells version of each country whose cells changed or cite a changed source (migration
+    0010), which retires its kept matrix row."""
     datacache.raise_version(shared=False)
 
 

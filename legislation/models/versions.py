@@ -25,7 +25,7 @@ class DataVersion(models.Model):
 class CellsVersion(models.Model):
     """Per country, a number that changes in the same transaction as any change to one of
     its cells or to a source one of them cites, whatever makes it: the database's own
-    triggers change it (migrations 0010 and 0011), so a bulk write, an update through a
+    triggers change it (migration 0010), so a bulk write, an update through a
     queryset or a restore changes it as a save does. It never comes back to a number the
     country had, even after a rollback: from a sequence on PostgreSQL, a random 63-bit number
     on SQLite. (A future migration that rebuilds the cells or sources table on SQLite drops
