@@ -285,6 +285,33 @@ def test_a_frame_must_hold_each_hole_once():
         datacache.framed(("frame test", 4), lambda: twice, {"a": "A"})
 
 
+def test_a_value_made_from_an_object_is_found_by_that_object_only():
+    made = []
+
+    def make(text, how):
+        made.append(text)
+        return text.encode(how)
+
+    kept = datacache.ByIdentity(2)
+    first, equal = "Côte d'Ivoire ✔", "".join(["Côte d'Ivoire ", "✔"])
+    assert first == equal and first is not equal
+    assert kept.get(first, "utf-8", make) == first.encode()
+    assert kept.get(first, "utf-8", make) == first.encode()
+    assert kept.get(equal, "utf-8", make) == first.encode()
+    assert made == [first, equal]  # once each: equal values are not taken for one another
+    kept.get("third", "utf-8", make)  # past two entries, the first made goes
+    kept.get(first, "utf-8", make)
+    assert made == [first, equal, "third", first]
+
+
+def test_a_frame_encoded_is_the_frame_joined_and_encoded():
+    parts = datacache.framed(
+        ("frame test", 7), lambda: f"<p>Côte {datacache.hole('x')} ✔</p>", {"x": ["a", "é"]}
+    )
+    assert datacache.encoded(parts) == "".join(parts).encode()
+    assert datacache.encoded(parts) == "<p>Côte aé ✔</p>".encode()
+
+
 def test_text_a_visitor_sends_can_never_open_a_hole():
     assert "<" not in escape(datacache.HOLE.format("body"))
 

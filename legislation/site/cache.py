@@ -502,8 +502,9 @@ class ByIdentity:
             self.values.clear()
 
 
-# A page's rows, map and frames, each encoded (and each frame split) once: a few pages' worth.
-by_identity = kept_in_memory(ByIdentity(8192))
+# A page's rows, map and frames, each encoded (and each frame split) once: about ten pages' worth
+# (each entry holds its text and its bytes: a few tens of megabytes at most).
+by_identity = kept_in_memory(ByIdentity(4096))
 
 
 @functools.lru_cache(maxsize=64)
