@@ -25,12 +25,13 @@ class DataVersion(models.Model):
 class CellsVersion(models.Model):
     """Per country, a number that changes in the same transaction as any change to one of
     its cells or to a source one of them cites, whatever makes it: the database's own
-    triggers change it (migration 0010), so a bulk write, an update through a
-    queryset or a restore changes it as a save does. It never comes back to a number the
-    country had, even after a rollback: from a sequence on PostgreSQL, a random 63-bit number
-    on SQLite. (A future migration that rebuilds the cells or sources table on SQLite drops
-    its triggers: the tests of each kind of write would fail.) A page
-    that keeps matrix rows between requests (`matrix.build_summary_matrix(kept_rows=…)`)
+    triggers change it (migration 0010), so a bulk write, an update through a queryset or a
+    restore changes it as a save does. It never comes back to a number the country had, even
+    after a rollback: from a sequence on PostgreSQL, a random 63-bit number on SQLite. (A
+    future migration that rebuilds the cells or sources table on SQLite drops its triggers:
+    the tests of each kind of write would fail.)
+
+    A page that keeps matrix rows between requests (`matrix.build_summary_matrix(kept_rows=…)`)
     reads these numbers, a few hundred integers, and reads the cells of only the countries
     whose number changed, rather than every cell to find what changed.
 
