@@ -7,6 +7,6 @@ class LegislationConfig(AppConfig):
     verbose_name = "Legislation records"
 
     def ready(self):
-        from . import signals
+        from . import checks, signals  # noqa: F401 (checks register themselves)
 
         signals.connect()

@@ -185,6 +185,26 @@ def test_the_database_changes_a_countrys_cells_version_on_any_write(how):
     assert (inside[france.pk] != before[france.pk]) is moved
 
 
+@pytest.mark.django_db
+def test_a_database_without_the_cells_version_triggers_fails_the_checks():
+    from django.core import checks
+    from django.db import connection
+
+    from legislation.checks import cells_version_triggers
+
+    assert cells_version_triggers(databases=["default"]) == []
+    assert not [e for e in checks.run_checks(databases=["default"]) if e.id == "legislation.E001"]
+    dropped = (
+        "DROP TRIGGER legislation_source_changed ON legislation_source"
+        if connection.vendor == "postgresql"
+        else "DROP TRIGGER legislation_source_changed"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(dropped)  # rolled back with the test
+    (error,) = cells_version_triggers(databases=["default"])
+    assert error.id == "legislation.E001" and "legislation_source_changed" in error.msg
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_cells_version_never_comes_back_after_a_rollback(reference_data):
     """A process may keep a row made inside a transaction that then rolls back: the number

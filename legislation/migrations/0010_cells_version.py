@@ -23,6 +23,16 @@ CITING = f"SELECT DISTINCT country_id FROM {CELLS} WHERE source_id = NEW.id"
 # random 63-bit number, which repeats one of a country's earlier numbers with a chance of
 # about one in 10^18 per change.
 SEQUENCE = "legislation_cells_version_seq"
+# The triggers made here, by database (legislation/checks.py reports any that is missing).
+TRIGGERS = {
+    "postgresql": ("legislation_cells_changed", "legislation_source_changed"),
+    "sqlite": (
+        "legislation_cells_inserted",
+        "legislation_cells_updated",
+        "legislation_cells_deleted",
+        "legislation_source_changed",
+    ),
+}
 
 # PostgreSQL: one function for the three kinds of write.
 POSTGRESQL = [
