@@ -31,7 +31,6 @@ class FailedRequestLogMiddleware:
         response = self.get_response(request)
         seconds = time.monotonic() - started
         response["X-Request-ID"] = request.request_id
-        response["X-Tmp-Dur"] = f"{seconds * 1000:.2f}"  # TMPHACK
         if response.status_code >= 500 or seconds > SLOW_SECONDS:
             user = getattr(request, "user", None)
             level = logging.ERROR if response.status_code >= 500 else logging.WARNING
