@@ -377,7 +377,8 @@ def pieces(inputs, render, *, shared_from=1):
     `True` never meet in one place.) The shared cache is asked (and told) only when at least
     `shared_from` pieces are missing here: a few cheap pieces (a table's rows after a change)
     cost less to render than a round trip, many (a worker's first page) far more."""
-    values = local.get_many([_local_key(value) for value in inputs])
+    local_keys = [_local_key(value) for value in inputs]
+    values = local.get_many(local_keys)
     keys = [None if value is not None else piece_key(inputs[i]) for i, value in enumerate(values)]
     wanted = [key for key in keys if key is not None]
     if len(wanted) < shared_from:
@@ -390,7 +391,7 @@ def pieces(inputs, render, *, shared_from=1):
             if value is None:
                 value = missing[key] = render(index)
             values[index] = value
-            local.put(_local_key(inputs[index]), value, len(value))
+            local.put(local_keys[index], value, len(value))
     if missing and wanted:
         store_later(cache.set_many, missing, TIMEOUT)
     return values
@@ -476,30 +477,24 @@ class ByIdentity:
     """Values made from objects this process keeps (pieces, frames), found by the object
     itself rather than by its value: looking a large string up by value would hash or
     compare all of it. Each entry holds its object, so that an id is never taken by another
-    object while its entry lives (`is` is checked). The first made go first past
-    `max_entries` (one still in use is then made again, once)."""
+    object while its entry lives (`is` is checked). Kept in a `Remembered`: the least
+    recently used go first past `max_entries`."""
 
     def __init__(self, max_entries):
-        self.max_entries = max_entries
-        self.values = OrderedDict()
-        self.lock = threading.Lock()
+        self.kept = Remembered(max_entries)
 
     def get(self, obj, how, make):
         """make(obj, how), once per object and `how` while kept."""
         key = (id(obj), how)
-        entry = self.values.get(key)
+        entry = self.kept.find(key)
         if entry is not None and entry[0] is obj:
             return entry[1]
         value = make(obj, how)
-        with self.lock:
-            self.values[key] = (obj, value)
-            while len(self.values) > self.max_entries:
-                self.values.popitem(last=False)
+        self.kept.keep(key, (obj, value))
         return value
 
     def clear(self):
-        with self.lock:
-            self.values.clear()
+        self.kept.clear()
 
 
 # A page's rows, map and frames, each encoded (and each frame split) once: about ten pages' worth
